@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vns: build, test and demo. The module itself is described in Kbuild (kbuild reads that file, not this one).
+#
+#   make run        boot the test kernel in QEMU with vns loaded and show it working   (README: main job)
+#   make check      every test: host, module build, selftests in QEMU                   (README: test command)
+#   make            build vns.ko against $(KDIR)
+#   make setup      install what is missing (Debian 12, as root)
+#   make kernel     build (or reuse) the cached test kernel
+#   KDIR=/path      use another Rust-enabled Linux 7.3 tree instead of the cached one
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export LIBCLANG_PATH ?= /usr/lib/llvm-19/lib
+
+ROOT := $(CURDIR)
+OUT ?= $(ROOT)/build
+# The test kernel's tree: computed when a recipe needs it (after `setup` has run), never at parse time.
+ifeq ($(KDIR),)
+VNS_KDIR = $(shell $(ROOT)/scripts/build-kernel.sh --path)
+else
+VNS_KDIR = $(KDIR)
+endif
+
+.PHONY: all modules setup kernel rust-analyzer host-test selftests initramfs run check clean
+
+all: modules
+
+setup:
+	@$(ROOT)/scripts/setup.sh
+
+kernel: setup
+	@[ -n "$(KDIR)" ] || $(ROOT)/scripts/build-kernel.sh >/dev/null
+
+modules: kernel
+	$(MAKE) -C $(VNS_KDIR) M=$(ROOT) modules
+
+rust-analyzer: kernel
+	$(MAKE) -C $(VNS_KDIR) M=$(ROOT) rust-analyzer
+
+host-test: setup
+	$(ROOT)/scripts/host-test.sh
+
+selftests: setup
+	$(MAKE) -C $(ROOT)/selftests/vns OUTPUT=$(OUT)/selftests
+
+initramfs: modules selftests
+	$(ROOT)/scripts/mkinitramfs.sh $(OUT) $(ROOT)/vns.ko
+
+run: initramfs
+	$(ROOT)/scripts/qemu-run.sh --kernel $(VNS_KDIR)/arch/x86/boot/bzImage --initrd $(OUT)/initramfs.cpio.gz \
+		--mode demo
+
+check: setup
+	$(ROOT)/scripts/check.sh
+
+clean:
+	-[ -d "$(VNS_KDIR)" ] && $(MAKE) -C $(VNS_KDIR) M=$(ROOT) clean
+	rm -rf $(OUT)

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//! Error numbers returned by vns.
+//!
+//! The values are the kernel's (include/uapi/asm-generic/errno-base.h, Linux 7.3). Every fallible rule of
+//! `vns-core` returns an [`Errno`]; the module hands `to_errno()` (negative) back to the ioctl caller.
+
+/// The error numbers vns can return (include/uapi/asm-generic/errno-base.h).
+#[allow(clippy::upper_case_acronyms)]
+#[repr(i32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Errno {
+    /// Operation not permitted.
+    EPERM = 1,
+    /// No such file or directory (unknown namespace or mount id).
+    ENOENT = 2,
+    /// Argument list too long (non-zero trailing bytes of a larger struct).
+    E2BIG = 7,
+    /// Out of memory (an allocation or a fixed-capacity table is full).
+    ENOMEM = 12,
+    /// Permission denied (sysctl write without CAP_SYS_RESOURCE).
+    EACCES = 13,
+    /// Bad address (bad user pointer).
+    EFAULT = 14,
+    /// Device or resource busy (umount of a mount with children).
+    EBUSY = 16,
+    /// Invalid argument.
+    EINVAL = 22,
+    /// Inappropriate ioctl for device (unknown command).
+    ENOTTY = 25,
+    /// No space left on device (a limit or a depth is reached).
+    ENOSPC = 28,
+}
+
+/// Result of a vns rule (named so that it does not clash with the kernel crate's `Result`).
+pub type VnsResult<T> = core::result::Result<T, Errno>;
+
+impl Errno {
+    /// Every error number, in increasing value.
+    pub const ALL: [Errno; 10] = [
+        Errno::EPERM,
+        Errno::ENOENT,
+        Errno::E2BIG,
+        Errno::ENOMEM,
+        Errno::EACCES,
+        Errno::EFAULT,
+        Errno::EBUSY,
+        Errno::EINVAL,
+        Errno::ENOTTY,
+        Errno::ENOSPC,
+    ];
+
+    /// The positive error number (`EPERM` is 1).
+    pub const fn code(self) -> i32 {
+        self as i32
+    }
+
+    /// The value a kernel function returns for this error: the negative number (`-EPERM` is -1).
+    pub const fn to_errno(self) -> i32 {
+        -(self as i32)
+    }
+
+    /// The symbolic name, as in errno-base.h ("EPERM").
+    pub const fn name(self) -> &'static str {
+        match self {
+            Errno::EPERM => "EPERM",
+            Errno::ENOENT => "ENOENT",
+            Errno::E2BIG => "E2BIG",
+            Errno::ENOMEM => "ENOMEM",
+            Errno::EACCES => "EACCES",
+            Errno::EFAULT => "EFAULT",
+            Errno::EBUSY => "EBUSY",
+            Errno::EINVAL => "EINVAL",
+            Errno::ENOTTY => "ENOTTY",
+            Errno::ENOSPC => "ENOSPC",
+        }
+    }
+
+    /// The error for a number, positive or negative (`1` and `-1` are both `EPERM`); `None` for a number
+    /// vns never returns.
+    pub const fn from_code(code: i32) -> Option<Errno> {
+        match code.wrapping_abs() {
+            1 => Some(Errno::EPERM),
+            2 => Some(Errno::ENOENT),
+            7 => Some(Errno::E2BIG),
+            12 => Some(Errno::ENOMEM),
+            13 => Some(Errno::EACCES),
+            14 => Some(Errno::EFAULT),
+            16 => Some(Errno::EBUSY),
+            22 => Some(Errno::EINVAL),
+            25 => Some(Errno::ENOTTY),
+            28 => Some(Errno::ENOSPC),
+            _ => None,
+        }
+    }
+}
+
+impl core::fmt::Display for Errno {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Errno;
+
+    // include/uapi/asm-generic/errno-base.h: the numbers themselves.
+    #[test]
+    fn values_match_errno_base_h() {
+        let table: [(Errno, i32); 10] = [
+            (Errno::EPERM, 1),
+            (Errno::ENOENT, 2),
+            (Errno::E2BIG, 7),
+            (Errno::ENOMEM, 12),
+            (Errno::EACCES, 13),
+            (Errno::EFAULT, 14),
+            (Errno::EBUSY, 16),
+            (Errno::EINVAL, 22),
+            (Errno::ENOTTY, 25),
+            (Errno::ENOSPC, 28),
+        ];
+        for (e, v) in table {
+            assert_eq!(e.code(), v, "{}", e.name());
+            assert_eq!(e.to_errno(), -v, "{}", e.name());
+            assert_eq!(Errno::from_code(v), Some(e));
+            assert_eq!(Errno::from_code(-v), Some(e));
+        }
+    }
+
+    #[test]
+    fn unknown_numbers() {
+        for v in [0, 3, 11, 29, 4095, i32::MIN, i32::MAX] {
+            assert_eq!(Errno::from_code(v), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn names_and_display() {
+        for e in Errno::ALL {
+            assert_eq!(std::format!("{e}"), e.name());
+            assert!(e.name().starts_with('E'));
+        }
+    }
+}

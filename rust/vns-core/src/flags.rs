@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//! Flags of VNS_IOC_UNSHARE (spec §3 steps 1-2): completion and validation as kernel/fork.c
+//! `ksys_unshare()` and `check_unshare_flags()` do in Linux 7.3.
+
+use super::abi::{
+    Kind, CLONE_FILES, CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
+    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NS_ALL, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD,
+    CLONE_VM,
+};
+use super::errno::{Errno, VnsResult};
+
+/// The flags VNS_IOC_UNSHARE accepts: kernel/fork.c `check_unshare_flags()` accepts
+/// `CLONE_THREAD|CLONE_FS|CLONE_SIGHAND|CLONE_VM|CLONE_FILES|CLONE_SYSVSEM|CLONE_NS_ALL|UNSHARE_EMPTY_MNTNS`;
+/// vns v1 leaves `UNSHARE_EMPTY_MNTNS` out (spec §3: EINVAL).
+pub const UNSHARE_ALLOWED: u64 =
+    CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NS_ALL;
+
+/// The flags that only concern core-kernel task state: validated and reported, but vns changes nothing.
+pub const UNSHARE_TASK_FLAGS: u64 = CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM;
+
+/// The order in which VNS_IOC_UNSHARE creates the new namespaces other than the user one (spec §3 step 5,
+/// the order of kernel/nsproxy.c `create_new_namespaces()`: mnt, uts, ipc, pid, cgroup, net, time).
+pub const CREATE_ORDER: [Kind; 7] = [Kind::Mnt, Kind::Uts, Kind::Ipc, Kind::Pid, Kind::Cgroup, Kind::Net, Kind::Time];
+
+/// What `check_unshare_flags()` looks at in the calling task.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TaskFacts {
+    /// Number of threads in the caller's thread group (`!thread_group_empty(current)` when > 1).
+    pub nr_threads: u32,
+    /// The signal handlers are shared (`refcount_read(&current->sighand->count) > 1`).
+    pub sighand_shared: bool,
+    /// The mm is shared with another task (`!current_is_single_threaded()`, e.g. `mm_users > 1`).
+    pub mm_shared: bool,
+}
+
+impl TaskFacts {
+    /// A single-threaded task that shares nothing.
+    pub const SINGLE: TaskFacts = TaskFacts {
+        nr_threads: 1,
+        sighand_shared: false,
+        mm_shared: false,
+    };
+}
+
+/// Completes the flags as kernel/fork.c `ksys_unshare()` does, in its order: NEWUSER adds THREAD|FS; VM adds
+/// SIGHAND; SIGHAND adds THREAD; NEWNS adds FS. CLONE_THREAD does NOT add CLONE_VM (spec: 7.3 wins over
+/// the seed). 7.3's "UNSHARE_EMPTY_MNTNS adds NEWNS" step is left out: v1 refuses that flag anyway.
+pub const fn complete_unshare_flags(flags: u64) -> u64 {
+    let mut f = flags;
+    if f & CLONE_NEWUSER != 0 {
+        f |= CLONE_THREAD | CLONE_FS;
+    }
+    if f & CLONE_VM != 0 {
+        f |= CLONE_SIGHAND;
+    }
+    if f & CLONE_SIGHAND != 0 {
+        f |= CLONE_THREAD;
+    }
+    if f & CLONE_NEWNS != 0 {
+        f |= CLONE_FS;
+    }
+    f
+}
+
+/// Validates completed flags as kernel/fork.c `check_unshare_flags()` (7.3): EINVAL for a bit outside
+/// [`UNSHARE_ALLOWED`] (bits above 31 included); EINVAL for THREAD|SIGHAND|VM in a multi-threaded group,
+/// for SIGHAND|VM with shared signal handlers, for VM with a shared mm.
+pub const fn check_unshare_flags(completed: u64, facts: &TaskFacts) -> VnsResult<()> {
+    if completed & !UNSHARE_ALLOWED != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if completed & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM) != 0 && facts.nr_threads > 1 {
+        return Err(Errno::EINVAL);
+    }
+    if completed & (CLONE_SIGHAND | CLONE_VM) != 0 && facts.sighand_shared {
+        return Err(Errno::EINVAL);
+    }
+    if completed & CLONE_VM != 0 && (facts.mm_shared || facts.nr_threads > 1) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
+/// Steps 1 and 2 of VNS_IOC_UNSHARE: completes then validates; returns the completed flags (`applied`).
+/// `flags == 0` is a successful no-op.
+pub const fn unshare_flags(flags: u64, facts: &TaskFacts) -> VnsResult<u64> {
+    let completed = complete_unshare_flags(flags);
+    match check_unshare_flags(completed, facts) {
+        Ok(()) => Ok(completed),
+        Err(e) => Err(e),
+    }
+}
+
+/// The `CLONE_NEW*` bits of a flag word.
+pub const fn ns_flags(flags: u64) -> u64 {
+    flags & CLONE_NS_ALL
+}
+
+/// Whether the flags ask for the namespace kind.
+pub const fn wants(flags: u64, kind: Kind) -> bool {
+    flags & kind.clone_flag() != 0
+}
+
+/// The kinds asked for, other than user, in creation order ([`CREATE_ORDER`]).
+pub fn kinds_to_create(flags: u64) -> impl Iterator<Item = Kind> {
+    CREATE_ORDER.into_iter().filter(move |k| wants(flags, *k))
+}
+
+// The mapping above covers every CLONE_NEW* flag exactly once.
+const _: () = assert!(
+    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWTIME
+        == CLONE_NS_ALL & !CLONE_NEWUSER
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use super::super::abi::UNSHARE_EMPTY_MNTNS;
+
+    #[test]
+    fn kinds_to_create_order() {
+        let mut out = [None; 7];
+        for (slot, k) in out.iter_mut().zip(kinds_to_create(CLONE_NS_ALL)) {
+            *slot = Some(k);
+        }
+        assert_eq!(out.map(|k| k.map(Kind::name)), CREATE_ORDER.map(|k| Some(k.name())));
+        assert_eq!(kinds_to_create(CLONE_NEWUSER).count(), 0);
+        assert_eq!(kinds_to_create(CLONE_NEWNET | CLONE_NEWNS).next(), Some(Kind::Mnt));
+    }
+
+    #[test]
+    fn empty_mntns_is_not_completed_and_refused() {
+        assert_eq!(complete_unshare_flags(UNSHARE_EMPTY_MNTNS), UNSHARE_EMPTY_MNTNS);
+        assert_eq!(unshare_flags(UNSHARE_EMPTY_MNTNS, &TaskFacts::SINGLE), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn zero_threads_counts_as_single() {
+        let f = TaskFacts { nr_threads: 0, ..TaskFacts::SINGLE };
+        assert_eq!(unshare_flags(CLONE_VM, &f), Ok(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD));
+    }
+}

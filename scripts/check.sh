@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every test. Host tests (rust/), the module build (which compiles vns-core's files too), the
+# selftests in QEMU as root and as an unprivileged user. Ends with the line "N passed, N failed" summed over
+# everything that ran; exits non-zero if anything failed.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+out=${OUT:-$top/build}
+export PATH="$HOME/.cargo/bin:$PATH"
+mkdir -p "$out"
+
+total_pass=0 total_fail=0
+count() {	# count LOG: add the "N passed, N failed" line a stage printed last
+	local line
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+	if [ -z "$line" ]; then total_fail=$((total_fail + 1)); return; fi
+	total_pass=$((total_pass + $(sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/' <<<"$line")))
+	total_fail=$((total_fail + $(sed -E 's/.*[^0-9]([0-9]+) failed.*/\1/' <<<"$line")))
+}
+stage() {	# stage NAME CMD...: a stage that is one check (pass/fail)
+	local name=$1; shift
+	echo "=== $name"
+	if "$@"; then total_pass=$((total_pass + 1)); echo "ok - $name"; return 0; fi
+	total_fail=$((total_fail + 1)); echo "not ok - $name"; return 1
+}
+start=$(date +%s)
+
+echo "=== host tests"
+"$here/host-test.sh" 2>&1 | tee "$out/host.log"
+count "$out/host.log"
+
+stage "test kernel" make -s -C "$top" kernel || { echo "$total_pass passed, $total_fail failed"; exit 1; }
+build_module() { make -C "$top" modules W=1 >"$out/module-build.log" 2>&1; local rc=$?; cat "$out/module-build.log"; return $rc; }
+stage "module build (vns.ko)" build_module
+if grep -E -q '^(warning|error)(\[|:)|: warning:' "$out/module-build.log"; then
+	echo "not ok - the module build printed warnings"; total_fail=$((total_fail + 1))
+fi
+stage "selftests build" make -s -C "$top" selftests
+stage "initramfs" make -s -C "$top" initramfs
+
+echo "=== selftests in QEMU"
+if [ -f "$out/initramfs.cpio.gz" ]; then
+	"$here/qemu-run.sh" --kernel "$("$here/build-kernel.sh" --path)/arch/x86/boot/bzImage" \
+		--initrd "$out/initramfs.cpio.gz" --mode test --log "$out/guest-test.log" >"$out/guest-run.log" 2>&1
+	grep -E '^(ok|not ok|#|VNS-|qemu-run|guest:)' "$out/guest-run.log" | grep -v '^# *$' || true
+	count "$out/guest-run.log"
+else
+	total_fail=$((total_fail + 1))
+fi
+
+echo "check: $(( $(date +%s) - start )) s"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]

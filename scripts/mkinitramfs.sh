@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the guest's initramfs: busybox-static, vns.ko, the static selftests and the guest scripts.
+#
+#   scripts/mkinitramfs.sh OUT_DIR VNS_KO      writes OUT_DIR/initramfs.cpio.gz
+#
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=$1 ko=$2
+root=$out/initramfs
+
+[ -x /bin/busybox ] || { echo "mkinitramfs: busybox-static missing (make setup)" >&2; exit 1; }
+[ -f "$ko" ] || { echo "mkinitramfs: $ko not built" >&2; exit 1; }
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib/vns,vns/tests,home/user}
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+cp "$ko" "$root/lib/vns/vns.ko"
+cp "$here/guest/init" "$root/init"
+cp "$here/guest/"*.sh "$root/vns/"
+chmod +x "$root/init" "$root"/vns/*.sh
+if [ -d "$out/selftests" ]; then
+	cp "$out/selftests/run-order" "$root/vns/tests/"
+	while read -r t; do cp "$out/selftests/$t" "$root/vns/tests/"; done < "$out/selftests/run-order"
+fi
+[ -d "$out/bin" ] && cp -r "$out/bin/." "$root/bin/"
+printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n' > "$root/etc/passwd"
+printf 'root:x:0:\nuser:x:1000:\n' > "$root/etc/group"
+chown 1000:1000 "$root/home/user"
+chmod 1777 "$root/tmp"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --owner=+0:+0 --quiet 2>/dev/null | gzip -1) \
+	> "$out/initramfs.cpio.gz"
+echo "mkinitramfs: $out/initramfs.cpio.gz ($(du -h "$out/initramfs.cpio.gz" | cut -f1))"

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the vns test kernel under QEMU (TCG, -smp 2, hard timeout), stream the guest's console, and judge it.
+#
+#   scripts/qemu-run.sh --kernel BZIMAGE --initrd INITRD [--mode test|demo] [--timeout S] [--log FILE]
+#
+# Fails (exit 1) when a selftest fails, the guest reports a failure, the kernel log shows any oops, BUG,
+# WARNING, lockdep or RCU splat, KFENCE or kmemleak report, or the timeout hits. Never hangs: qemu runs under
+# timeout(1) with -no-reboot, and the guest ends with `reboot -f`. In test mode it prints a summary ending in
+# "guest: N passed, N failed, N skipped". VNS_QEMU_ACCEL=kvm opts into KVM (it hangs on the CI machines).
+set -euo pipefail
+kernel= initrd= mode=test timeout=600 log=
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--kernel) kernel=$2; shift 2 ;;
+		--initrd) initrd=$2; shift 2 ;;
+		--mode) mode=$2; shift 2 ;;
+		--timeout) timeout=$2; shift 2 ;;
+		--log) log=$2; shift 2 ;;
+		*) echo "qemu-run: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -f "$kernel" ] && [ -f "$initrd" ] || { echo "qemu-run: need --kernel and --initrd files" >&2; exit 2; }
+log=${log:-$(dirname "$initrd")/guest-$mode.log}
+accel=${VNS_QEMU_ACCEL:-tcg}
+
+echo "qemu-run: booting $(basename "$kernel") ($accel, 2 cpus, timeout ${timeout}s, mode $mode); log: $log"
+set +e
+timeout -k 5 "$timeout" qemu-system-x86_64 \
+	-accel "$accel" -cpu max -smp 2 -m 1G \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 earlyprintk=serial loglevel=7 panic=-1 oops=panic kfence.sample_interval=10 vns.mode=$mode" \
+	-display none -serial stdio -monitor none -no-reboot -nodefaults \
+	</dev/null 2>&1 | tr -d '\r' | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+
+fail=0
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "qemu-run: FAIL: the guest did not finish within ${timeout}s (timeout)"
+	fail=1
+elif [ "$rc" != 0 ]; then
+	echo "qemu-run: FAIL: qemu exited with $rc"
+	fail=1
+fi
+grep -q '^VNS-GUEST: done' "$log" || { echo "qemu-run: FAIL: the guest never reached its end"; fail=1; }
+if grep -q '^VNS-GUEST-FAIL' "$log"; then
+	grep '^VNS-GUEST-FAIL' "$log" | sed 's/^/qemu-run: FAIL: /'
+	fail=1
+fi
+
+# Any kernel report fails the run, whatever the tests said.
+reports='(BUG:|WARNING:|Oops|Kernel panic|kernel BUG|general protection fault|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: possible|bad unlock balance|held lock freed|lock held when returning|KFENCE: |BUG: KASAN|unreferenced object|UBSAN:|sleeping function called from invalid context|scheduling while atomic|stack-protector|refcount_t:|list_add corruption|list_del corruption)'
+if grep -E -q "$reports" "$log"; then
+	echo "qemu-run: FAIL: kernel reports in the guest log:"
+	grep -E -n "$reports" "$log" | head -20 | sed 's/^/    /'
+	fail=1
+fi
+
+if [ "$mode" = test ]; then
+	# kselftest TAP: "ok N name", "not ok N name", "ok N name # SKIP reason".
+	passed=$(grep -E -c '^ok [0-9]+ ' "$log" || true)
+	skipped=$(grep -E -c '^ok [0-9]+ .*# SKIP' "$log" || true)
+	failed=$(grep -E -c '^not ok [0-9]+ ' "$log" || true)
+	passed=$((passed - skipped))
+	# A test binary that died without finishing its plan counts as a failure too.
+	bad_rc=$(grep -E -c '^VNS-TEST-END .* rc=[1-9]' "$log" || true)
+	if [ "$bad_rc" -gt 0 ]; then
+		grep -E '^VNS-TEST-END .* rc=[1-9]' "$log" | sed 's/^/qemu-run: FAIL: /'
+	fi
+	if [ "$failed" -gt 0 ]; then
+		grep -E '^not ok [0-9]+ ' "$log" | sed 's/^/qemu-run: FAIL: /'
+	fi
+	if [ "$fail" = 1 ] && [ "$failed" = 0 ]; then failed=1; fi   # a guest-level failure counts once
+	if [ "$bad_rc" -gt 0 ] && [ "$failed" = 0 ]; then failed=$bad_rc; fi
+	[ "$passed" -gt 0 ] || { echo "qemu-run: FAIL: no test ran"; failed=$((failed + 1)); }
+	echo "guest: $passed passed, $failed failed, $skipped skipped"
+	[ "$failed" = 0 ] || exit 1
+fi
+[ "$fail" = 0 ] || exit 1
+if [ "$mode" = demo ]; then grep -q '^VNS-DEMO: ok' "$log" || { echo "qemu-run: FAIL: the demo did not finish"; exit 1; }; fi
+exit 0

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/sys/vns (spec §7): every entry reads its default, accepts a valid write, rejects out-of-range and
+ * non-numeric writes with EINVAL and keeps its value, and refuses writers without CAP_SYS_RESOURCE (EACCES).
+ */
+#include <grp.h>
+#include <limits.h>
+
+#include "kselftest_harness.h"
+#include "vns_util.h"
+
+FIXTURE(entry)
+{
+	char path[128];
+	long saved;
+};
+
+FIXTURE_VARIANT(entry)
+{
+	const char *name;
+	/* The kernel's own counterpart whose value the default must equal, or NULL. */
+	const char *kernel_twin;
+	long fixed_default; /* used when kernel_twin is NULL */
+	long min;
+};
+
+#define MAX_NS_VARIANT(kind)                                                 \
+	FIXTURE_VARIANT_ADD(entry, kind)                                     \
+	{                                                                    \
+		.name = "max_" #kind "_namespaces",                          \
+		.kernel_twin = "/proc/sys/user/max_" #kind "_namespaces",    \
+		.min = 0,                                                    \
+	}
+
+MAX_NS_VARIANT(user);
+MAX_NS_VARIANT(pid);
+MAX_NS_VARIANT(uts);
+MAX_NS_VARIANT(ipc);
+MAX_NS_VARIANT(net);
+MAX_NS_VARIANT(mnt);
+MAX_NS_VARIANT(cgroup);
+MAX_NS_VARIANT(time);
+
+FIXTURE_VARIANT_ADD(entry, mount_max)
+{
+	.name = "mount-max",
+	.kernel_twin = NULL,
+	.fixed_default = 100000,
+	.min = 1,
+};
+
+FIXTURE_SETUP(entry)
+{
+	snprintf(self->path, sizeof(self->path), VNS_SYSCTL_DIR "%s", variant->name);
+	ASSERT_EQ(0, vns_read_int(self->path, &self->saved)) TH_LOG("%s", self->path);
+}
+
+FIXTURE_TEARDOWN(entry)
+{
+	char buf[32];
+
+	if (getuid() == 0) {
+		snprintf(buf, sizeof(buf), "%ld\n", self->saved);
+		vns_write_str(self->path, buf);
+	}
+}
+
+/* At load the init user vns takes the kernel's init user namespace limits (spec §4); mount-max 100000. */
+TEST_F(entry, reads_default)
+{
+	long expect = variant->fixed_default, val;
+
+	if (variant->kernel_twin) {
+		/* The kernel's limits are only readable where /proc/sys/user exists (CONFIG_USER_NS...). */
+		if (vns_read_int(variant->kernel_twin, &expect))
+			SKIP(return, "%s not available", variant->kernel_twin);
+	}
+	ASSERT_EQ(0, vns_read_int(self->path, &val));
+	EXPECT_EQ(expect, val);
+}
+
+TEST_F(entry, valid_write_sticks)
+{
+	long val;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root");
+	ASSERT_EQ(0, vns_write_str(self->path, "1234\n"));
+	ASSERT_EQ(0, vns_read_int(self->path, &val));
+	EXPECT_EQ(1234, val);
+	ASSERT_EQ(0, vns_write_str(self->path, "2147483647"));
+	ASSERT_EQ(0, vns_read_int(self->path, &val));
+	EXPECT_EQ(INT_MAX, val);
+	/* The lowest accepted value: 0 for the limits, 1 for mount-max. */
+	ASSERT_EQ(0, vns_write_str(self->path, variant->min ? "1" : "0"));
+	ASSERT_EQ(0, vns_read_int(self->path, &val));
+	EXPECT_EQ(variant->min, val);
+}
+
+TEST_F(entry, invalid_write_einval_keeps_value)
+{
+	static const char *const bad[] = { "-1", "2147483648", "99999999999999999999", "abc", "0x", "-" };
+	char below[16];
+	long val;
+	unsigned int i;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root");
+	ASSERT_EQ(0, vns_write_str(self->path, "4321"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, vns_write_str(self->path, bad[i])) TH_LOG("writing '%s'", bad[i]);
+		ASSERT_EQ(0, vns_read_int(self->path, &val));
+		EXPECT_EQ(4321, val) TH_LOG("after writing '%s'", bad[i]);
+	}
+	snprintf(below, sizeof(below), "%ld", variant->min - 1);
+	EXPECT_EQ(-EINVAL, vns_write_str(self->path, below)) TH_LOG("writing '%s'", below);
+	ASSERT_EQ(0, vns_read_int(self->path, &val));
+	EXPECT_EQ(4321, val);
+}
+
+static int write_as_user(void *arg)
+{
+	int ret = vns_write_str(arg, "7");
+
+	return ret == -EACCES ? 0 : (ret == 0 ? 100 : -ret);
+}
+
+/* spec §7: writing needs CAP_SYS_RESOURCE (in the caller's user vns): EACCES, value unchanged. */
+TEST_F(entry, unprivileged_write_eacces)
+{
+	long val;
+
+	EXPECT_EQ(0, vns_run_unprivileged(write_as_user, self->path));
+	ASSERT_EQ(0, vns_read_int(self->path, &val));
+	EXPECT_EQ(self->saved, val);
+}
+
+/* Every entry is readable by anyone. */
+static int read_as_user(void *arg)
+{
+	long val;
+
+	return vns_read_int(arg, &val) ? 1 : 0;
+}
+
+TEST_F(entry, readable_unprivileged)
+{
+	EXPECT_EQ(0, vns_run_unprivileged(read_as_user, self->path));
+}
+
+TEST_HARNESS_MAIN
