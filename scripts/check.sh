@@ -16,8 +16,8 @@ count() {	# count LOG: add the "N passed, N failed" line a stage printed last
 	local line
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
 	if [ -z "$line" ]; then total_fail=$((total_fail + 1)); return; fi
-	total_pass=$((total_pass + $(sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/' <<<"$line")))
-	total_fail=$((total_fail + $(sed -E 's/.*[^0-9]([0-9]+) failed.*/\1/' <<<"$line")))
+	total_pass=$((total_pass + $(grep -oE '[0-9]+ passed' <<<"$line" | cut -d' ' -f1)))
+	total_fail=$((total_fail + $(grep -oE '[0-9]+ failed' <<<"$line" | cut -d' ' -f1)))
 }
 stage() {	# stage NAME CMD...: a stage that is one check (pass/fail)
 	local name=$1; shift
@@ -43,8 +43,9 @@ stage "initramfs" make -s -C "$top" initramfs
 echo "=== selftests in QEMU"
 if [ -f "$out/initramfs.cpio.gz" ]; then
 	"$here/qemu-run.sh" --kernel "$("$here/build-kernel.sh" --path)/arch/x86/boot/bzImage" \
-		--initrd "$out/initramfs.cpio.gz" --mode test --log "$out/guest-test.log" >"$out/guest-run.log" 2>&1
-	grep -E '^(ok|not ok|#|VNS-|qemu-run|guest:)' "$out/guest-run.log" | grep -v '^# *$' || true
+		--initrd "$out/initramfs.cpio.gz" --mode test --timeout "${VNS_QEMU_TIMEOUT:-900}" --log "$out/guest-test.log" >"$out/guest-run.log" 2>&1
+	# One line per test case; the whole console is in $out/guest-test.log.
+	grep -E '^(ok |not ok |VNS-|qemu-run|guest:|    )' "$out/guest-run.log" || true
 	count "$out/guest-run.log"
 else
 	total_fail=$((total_fail + 1))

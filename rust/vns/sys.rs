@@ -32,7 +32,8 @@ pub(crate) fn init_ucount_max(kind: usize) -> i64 {
         return 0;
     };
     // SAFETY: The shim range-checks `kind` and only reads the exported `init_user_ns`.
-    unsafe { vns_shim_init_ucount_max(kind) }
+    let max = unsafe { vns_shim_init_ucount_max(kind) };
+    i64::try_from(max).unwrap_or(i64::MAX)
 }
 
 /// `capable(cap)`: the current task's real capability in the init user namespace.

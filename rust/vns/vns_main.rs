@@ -16,6 +16,7 @@ mod device;
 mod state;
 mod sys;
 mod sysctl;
+pub mod vcore;
 
 module! {
     type: VnsModule,
@@ -41,7 +42,7 @@ impl kernel::Module for VnsModule {
         let state = state::Vns::new()?;
         let sysctl = sys::SysctlRegistration::register(state.clone())?;
         let device = KBox::pin_init(device::Device::register(state.clone()), GFP_KERNEL)?;
-        pr_info!("vns: loaded (/dev/vns, /proc/sys/vns)\n");
+        pr_info!("loaded (/dev/vns, /proc/sys/vns)\n");
         Ok(Self {
             _device: device,
             _sysctl: sysctl,
@@ -52,6 +53,6 @@ impl kernel::Module for VnsModule {
 
 impl Drop for VnsModule {
     fn drop(&mut self) {
-        pr_info!("vns: unloading\n");
+        pr_info!("unloading\n");
     }
 }

@@ -11,7 +11,7 @@ echo "=== /proc/sys/vns ==="
 for f in /proc/sys/vns/*; do printf '%-40s %s\n' "$f" "$(cat "$f")"; done
 echo
 echo "=== as an unprivileged user (uid 1000) ==="
-setpriv --reuid=1000 --regid=1000 --clear-groups sh -c '
+su -s /bin/sh user -c '
 	id
 	[ -r /dev/vns ] && [ -w /dev/vns ] && echo "/dev/vns: open for reading and writing: yes"
 	echo 5 2>/dev/null > /proc/sys/vns/max_uts_namespaces || echo "writing max_uts_namespaces: Permission denied (needs CAP_SYS_RESOURCE)"

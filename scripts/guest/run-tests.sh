@@ -9,7 +9,7 @@ for t in $(cat run-order); do
 	./"$t"
 	echo "VNS-TEST-END root $t rc=$?"
 	echo "VNS-TEST-BEGIN user $t"
-	setpriv --reuid=1000 --regid=1000 --clear-groups ./"$t"
+	su -s /bin/sh user -c "./$t"
 	echo "VNS-TEST-END user $t rc=$?"
 done
 echo "VNS-TEST-BEGIN root $last"

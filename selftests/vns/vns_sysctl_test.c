@@ -68,7 +68,7 @@ FIXTURE_TEARDOWN(entry)
 /* At load the init user vns takes the kernel's init user namespace limits (spec §4); mount-max 100000. */
 TEST_F(entry, reads_default)
 {
-	long expect = variant->fixed_default, val;
+	long expect = variant->fixed_default, val = 0;
 
 	if (variant->kernel_twin) {
 		/* The kernel's limits are only readable where /proc/sys/user exists (CONFIG_USER_NS...). */
@@ -81,7 +81,7 @@ TEST_F(entry, reads_default)
 
 TEST_F(entry, valid_write_sticks)
 {
-	long val;
+	long val = 0;
 
 	if (getuid() != 0)
 		SKIP(return, "needs root");
@@ -100,8 +100,8 @@ TEST_F(entry, valid_write_sticks)
 TEST_F(entry, invalid_write_einval_keeps_value)
 {
 	static const char *const bad[] = { "-1", "2147483648", "99999999999999999999", "abc", "0x", "-" };
-	char below[16];
-	long val;
+	char below[32];
+	long val = 0;
 	unsigned int i;
 
 	if (getuid() != 0)
@@ -128,7 +128,7 @@ static int write_as_user(void *arg)
 /* spec §7: writing needs CAP_SYS_RESOURCE (in the caller's user vns): EACCES, value unchanged. */
 TEST_F(entry, unprivileged_write_eacces)
 {
-	long val;
+	long val = 0;
 
 	EXPECT_EQ(0, vns_run_unprivileged(write_as_user, self->path));
 	ASSERT_EQ(0, vns_read_int(self->path, &val));
@@ -138,7 +138,7 @@ TEST_F(entry, unprivileged_write_eacces)
 /* Every entry is readable by anyone. */
 static int read_as_user(void *arg)
 {
-	long val;
+	long val = 0;
 
 	return vns_read_int(arg, &val) ? 1 : 0;
 }

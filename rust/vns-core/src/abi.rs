@@ -606,7 +606,7 @@ pub fn set_c_str(field: &mut [u8], src: &[u8]) -> VnsResult<()> {
         return Err(Errno::EINVAL);
     }
     let (head, tail) = field.split_at_mut(src.len());
-    head.copy_from_slice(src);
+    super::ustruct::copy_bytes(head, src);
     tail.fill(0);
     Ok(())
 }
@@ -821,7 +821,12 @@ mod tests {
     #[test]
     fn ioc_round_trip() {
         for dir in 0..4 {
-            for (ty, nr, size) in [(0xB9, 1, 16), (0, 0, 0), (0xff, 0xff, 0x3fff), (0x12, 0x34, 0x1234)] {
+            for (ty, nr, size) in [
+                (0xB9, 1, 16),
+                (0, 0, 0),
+                (0xff, 0xff, 0x3fff),
+                (0x12, 0x34, 0x1234),
+            ] {
                 let cmd = ioc(dir, ty, nr, size);
                 assert_eq!(ioc_dir(cmd), dir);
                 assert_eq!(ioc_type(cmd), ty);

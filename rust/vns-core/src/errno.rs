@@ -134,10 +134,34 @@ mod tests {
         }
     }
 
+    /// A fixed buffer for `Display` output (no allocation, no std).
+    struct Buf {
+        bytes: [u8; 16],
+        len: usize,
+    }
+
+    impl core::fmt::Write for Buf {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let end = self.len + s.len();
+            self.bytes
+                .get_mut(self.len..end)
+                .ok_or(core::fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+
     #[test]
     fn names_and_display() {
+        use core::fmt::Write;
         for e in Errno::ALL {
-            assert_eq!(std::format!("{e}"), e.name());
+            let mut b = Buf {
+                bytes: [0; 16],
+                len: 0,
+            };
+            assert!(write!(b, "{e}").is_ok());
+            assert_eq!(&b.bytes[..b.len], e.name().as_bytes());
             assert!(e.name().starts_with('E'));
         }
     }

@@ -3,9 +3,9 @@
 //! `ksys_unshare()` and `check_unshare_flags()` do in Linux 7.3.
 
 use super::abi::{
-    Kind, CLONE_FILES, CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
-    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NS_ALL, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD,
-    CLONE_VM,
+    Kind, CLONE_FILES, CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
+    CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NS_ALL, CLONE_SIGHAND,
+    CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM,
 };
 use super::errno::{Errno, VnsResult};
 
@@ -16,11 +16,20 @@ pub const UNSHARE_ALLOWED: u64 =
     CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NS_ALL;
 
 /// The flags that only concern core-kernel task state: validated and reported, but vns changes nothing.
-pub const UNSHARE_TASK_FLAGS: u64 = CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM;
+pub const UNSHARE_TASK_FLAGS: u64 =
+    CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM;
 
 /// The order in which VNS_IOC_UNSHARE creates the new namespaces other than the user one (spec §3 step 5,
 /// the order of kernel/nsproxy.c `create_new_namespaces()`: mnt, uts, ipc, pid, cgroup, net, time).
-pub const CREATE_ORDER: [Kind; 7] = [Kind::Mnt, Kind::Uts, Kind::Ipc, Kind::Pid, Kind::Cgroup, Kind::Net, Kind::Time];
+pub const CREATE_ORDER: [Kind; 7] = [
+    Kind::Mnt,
+    Kind::Uts,
+    Kind::Ipc,
+    Kind::Pid,
+    Kind::Cgroup,
+    Kind::Net,
+    Kind::Time,
+];
 
 /// What `check_unshare_flags()` looks at in the calling task.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -108,14 +117,20 @@ pub fn kinds_to_create(flags: u64) -> impl Iterator<Item = Kind> {
 
 // The mapping above covers every CLONE_NEW* flag exactly once.
 const _: () = assert!(
-    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWTIME
+    CLONE_NEWNS
+        | CLONE_NEWUTS
+        | CLONE_NEWIPC
+        | CLONE_NEWPID
+        | CLONE_NEWCGROUP
+        | CLONE_NEWNET
+        | CLONE_NEWTIME
         == CLONE_NS_ALL & !CLONE_NEWUSER
 );
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::abi::UNSHARE_EMPTY_MNTNS;
+    use super::*;
 
     #[test]
     fn kinds_to_create_order() {
@@ -123,20 +138,38 @@ mod tests {
         for (slot, k) in out.iter_mut().zip(kinds_to_create(CLONE_NS_ALL)) {
             *slot = Some(k);
         }
-        assert_eq!(out.map(|k| k.map(Kind::name)), CREATE_ORDER.map(|k| Some(k.name())));
+        assert_eq!(
+            out.map(|k| k.map(Kind::name)),
+            CREATE_ORDER.map(|k| Some(k.name()))
+        );
         assert_eq!(kinds_to_create(CLONE_NEWUSER).count(), 0);
-        assert_eq!(kinds_to_create(CLONE_NEWNET | CLONE_NEWNS).next(), Some(Kind::Mnt));
+        assert_eq!(
+            kinds_to_create(CLONE_NEWNET | CLONE_NEWNS).next(),
+            Some(Kind::Mnt)
+        );
     }
 
     #[test]
     fn empty_mntns_is_not_completed_and_refused() {
-        assert_eq!(complete_unshare_flags(UNSHARE_EMPTY_MNTNS), UNSHARE_EMPTY_MNTNS);
-        assert_eq!(unshare_flags(UNSHARE_EMPTY_MNTNS, &TaskFacts::SINGLE), Err(Errno::EINVAL));
+        assert_eq!(
+            complete_unshare_flags(UNSHARE_EMPTY_MNTNS),
+            UNSHARE_EMPTY_MNTNS
+        );
+        assert_eq!(
+            unshare_flags(UNSHARE_EMPTY_MNTNS, &TaskFacts::SINGLE),
+            Err(Errno::EINVAL)
+        );
     }
 
     #[test]
     fn zero_threads_counts_as_single() {
-        let f = TaskFacts { nr_threads: 0, ..TaskFacts::SINGLE };
-        assert_eq!(unshare_flags(CLONE_VM, &f), Ok(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD));
+        let f = TaskFacts {
+            nr_threads: 0,
+            ..TaskFacts::SINGLE
+        };
+        assert_eq!(
+            unshare_flags(CLONE_VM, &f),
+            Ok(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
+        );
     }
 }

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vns: an unshare-like ioctl over namespace objects of its own, on /dev/vns.
+ *
+ * ABI v1. Every argument struct is extensible as copy_struct_from_user()
+ * structs are: the size in the command (_IOC_SIZE) is the caller's struct
+ * size; smaller than v1 is EINVAL, larger must be zero past v1 (else E2BIG).
+ * All fields are naturally aligned, with no implicit padding. Reserved fields
+ * must be zero. String fields are NUL-terminated within their size.
+ *
+ * The Rust side is rust/vns-core/src/abi.rs; rust/vns-core/tests/layout.rs
+ * checks that both agree on every size, offset and command value.
+ */
+#ifndef _UAPI_LINUX_VNS_H
+#define _UAPI_LINUX_VNS_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/* Namespace kinds, in the kernel's enum ucount_type order. */
+#define VNS_NR_KINDS		8
+
+enum vns_kind {
+	VNS_KIND_USER	= 0,
+	VNS_KIND_PID	= 1,
+	VNS_KIND_UTS	= 2,
+	VNS_KIND_IPC	= 3,
+	VNS_KIND_NET	= 4,
+	VNS_KIND_MNT	= 5,
+	VNS_KIND_CGROUP	= 6,
+	VNS_KIND_TIME	= 7,
+};
+
+/* vns_info.flags: the caller has the full capability set in its own user vns. */
+#define VNS_INFO_FULL_CAPS	(1U << 0)
+
+/* vns_mount.flags */
+#define VNS_MNT_RDONLY		1
+
+/* vns_uts_name.which */
+#define VNS_UTS_NODENAME	0
+#define VNS_UTS_DOMAINNAME	1
+
+/* vns_id_map.which */
+#define VNS_MAP_UID		0
+#define VNS_MAP_GID		1
+
+/* Longest uts name, without its NUL (__NEW_UTS_LEN). */
+#define VNS_NAME_MAX		64
+
+/* VNS_IOC_UNSHARE: flags are CLONE_* values; applied returns the completed flags. */
+struct vns_unshare {
+	__u64 flags;
+	__u64 applied;		/* out */
+};
+
+/* VNS_IOC_GET_INFO */
+struct vns_info {
+	__u64 ns_id[VNS_NR_KINDS];	/* by enum vns_kind */
+	__u64 pid_for_children_id;
+	__u32 user_level;
+	__u32 pid_level;
+	__u32 uid;		/* euid as the caller's user vns sees it, 65534 if unmapped */
+	__u32 gid;		/* egid, likewise */
+	__s32 pid;		/* number in the caller's active pid vns */
+	__u32 flags;		/* VNS_INFO_* */
+};
+
+/* VNS_IOC_SETNS */
+struct vns_setns {
+	__u64 id;
+	__u32 kind;		/* enum vns_kind */
+	__u32 reserved;
+};
+
+/* VNS_IOC_GET_UTS */
+struct vns_uts {
+	char nodename[VNS_NAME_MAX + 1];
+	char domainname[VNS_NAME_MAX + 1];
+	__u8 reserved[6];
+};
+
+/* VNS_IOC_SET_UTS */
+struct vns_uts_name {
+	__u32 which;		/* VNS_UTS_NODENAME or VNS_UTS_DOMAINNAME */
+	__u32 len;		/* <= VNS_NAME_MAX */
+	char name[VNS_NAME_MAX];
+};
+
+/* One line of /proc/PID/uid_map: lower_first is in the parent namespace's ids. */
+struct vns_id_extent {
+	__u32 first;
+	__u32 lower_first;
+	__u32 count;
+};
+
+/* VNS_IOC_SET_ID_MAP */
+struct vns_id_map {
+	__u64 user_ns_id;
+	__u32 which;		/* VNS_MAP_UID or VNS_MAP_GID */
+	__u32 nr_extents;	/* 1 to 340 */
+	__u64 extents;		/* pointer to struct vns_id_extent[nr_extents] */
+};
+
+/* VNS_IOC_MOUNT, and the entries of VNS_IOC_LIST_MOUNTS */
+struct vns_mount {
+	__u64 id;		/* out */
+	__u64 parent_id;
+	__u64 flags;		/* VNS_MNT_* */
+	char source[64];
+	char target[128];
+	char fstype[16];
+};
+
+/* VNS_IOC_UMOUNT */
+struct vns_umount {
+	__u64 id;
+	__u64 flags;		/* 0 */
+};
+
+/* VNS_IOC_LIST_MOUNTS (of struct vns_mount), VNS_IOC_LIST_NS (of struct vns_ns_entry) */
+struct vns_list {
+	__u64 buf;		/* pointer to cap entries */
+	__u32 cap;		/* entries in buf; 0 to ask for the total */
+	__u32 nr;		/* out: total number of entries */
+};
+
+/* An entry of VNS_IOC_LIST_NS */
+struct vns_ns_entry {
+	__u64 id;
+	__u64 parent_id;
+	__u64 owner_id;
+	__u32 kind;		/* enum vns_kind */
+	__u32 level;
+	__u32 nr_tasks;
+	__u32 owner_uid;
+};
+
+/* VNS_IOC_GET_UCOUNTS */
+struct vns_ucounts {
+	__u64 user_ns_id;	/* 0: the caller's own */
+	__u32 uid;		/* as the caller sees it */
+	__u32 reserved;
+	__u64 count[VNS_NR_KINDS];	/* out */
+	__u64 max[VNS_NR_KINDS];	/* out */
+};
+
+#define VNS_IOC_MAGIC		0xB9
+
+#define VNS_IOC_UNSHARE		_IOWR(VNS_IOC_MAGIC, 1, struct vns_unshare)
+#define VNS_IOC_GET_INFO	_IOR(VNS_IOC_MAGIC, 2, struct vns_info)
+#define VNS_IOC_SETNS		_IOW(VNS_IOC_MAGIC, 3, struct vns_setns)
+#define VNS_IOC_GET_UTS		_IOR(VNS_IOC_MAGIC, 4, struct vns_uts)
+#define VNS_IOC_SET_UTS		_IOW(VNS_IOC_MAGIC, 5, struct vns_uts_name)
+#define VNS_IOC_SET_ID_MAP	_IOW(VNS_IOC_MAGIC, 6, struct vns_id_map)
+#define VNS_IOC_MOUNT		_IOWR(VNS_IOC_MAGIC, 7, struct vns_mount)
+#define VNS_IOC_UMOUNT		_IOW(VNS_IOC_MAGIC, 8, struct vns_umount)
+#define VNS_IOC_LIST_MOUNTS	_IOWR(VNS_IOC_MAGIC, 9, struct vns_list)
+#define VNS_IOC_LIST_NS		_IOWR(VNS_IOC_MAGIC, 10, struct vns_list)
+#define VNS_IOC_GET_UCOUNTS	_IOWR(VNS_IOC_MAGIC, 11, struct vns_ucounts)
+
+#endif /* _UAPI_LINUX_VNS_H */
