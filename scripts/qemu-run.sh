@@ -60,9 +60,14 @@ fi
 
 if [ "$mode" = test ]; then
 	# kselftest TAP: "ok N name", "not ok N name", "ok N name # SKIP reason".
-	passed=$(grep -E -c '^ok [0-9]+ ' "$log" || true)
-	skipped=$(grep -E -c '^ok [0-9]+ .*# SKIP' "$log" || true)
-	failed=$(grep -E -c '^not ok [0-9]+ ' "$log" || true)
+	# Counted: the selftests' own lines (between VNS-TEST-BEGIN and -END) and vns's KUnit suites (KTAP
+	# suites named vns*); the kernel's own boot-time KUnit suites are not vns's tests.
+	ours=$(awk '/^VNS-TEST-BEGIN/ { t = 1; next } /^VNS-TEST-END/ { t = 0; next }
+		t && /^(not )?ok [0-9]+ / { print; next }
+		/^(not )?ok [0-9]+ vns/ { print }' "$log")
+	passed=$(grep -E -c '^ok [0-9]+ ' <<<"$ours" || true)
+	skipped=$(grep -E -c '^ok [0-9]+ .*# SKIP' <<<"$ours" || true)
+	failed=$(grep -E -c '^not ok [0-9]+ ' <<<"$ours" || true)
 	passed=$((passed - skipped))
 	# A test binary that died without finishing its plan counts as a failure too.
 	bad_rc=$(grep -E -c '^VNS-TEST-END .* rc=[1-9]' "$log" || true)
@@ -70,7 +75,7 @@ if [ "$mode" = test ]; then
 		grep -E '^VNS-TEST-END .* rc=[1-9]' "$log" | sed 's/^/qemu-run: FAIL: /'
 	fi
 	if [ "$failed" -gt 0 ]; then
-		grep -E '^not ok [0-9]+ ' "$log" | sed 's/^/qemu-run: FAIL: /'
+		grep -E '^not ok [0-9]+ ' <<<"$ours" | sed 's/^/qemu-run: FAIL: /'
 	fi
 	if [ "$fail" = 1 ] && [ "$failed" = 0 ]; then failed=1; fi   # a guest-level failure counts once
 	if [ "$bad_rc" -gt 0 ] && [ "$failed" = 0 ]; then failed=$bad_rc; fi
