@@ -30,7 +30,7 @@ set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" -cpu max -smp 2 -m 1G \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 earlyprintk=serial loglevel=7 panic=-1 oops=panic kfence.sample_interval=10 vns.mode=$mode" \
+	-append "console=ttyS0 $([ "$mode" = test ] && echo "earlyprintk=serial loglevel=7" || echo "loglevel=4") panic=-1 oops=panic kfence.sample_interval=10 vns.mode=$mode" \
 	-display none -serial stdio -monitor none -no-reboot -nodefaults \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log"
 rc=${PIPESTATUS[0]}
