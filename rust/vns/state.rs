@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The module's state: limits and, later, the namespace objects and the ucounts table.
+//! The module's state: the namespace registry, the ucounts table, the membership table, the init
+//! namespaces and the global limits; and what the calling task resolves to (its membership and
+//! capabilities, spec §1-§2).
+//!
+//! Locking: each table has its own spinlock for changes (lookups take none, under RCU); a mount table
+//! and a pid vns number map each have a spinlock; the uts names have a seqlock. No lock is held while
+//! another is taken, except the registry's or the ucounts' lock, which a release can take while
+//! nothing else is held. Nothing sleeps under a spinlock, and no path calls `synchronize_rcu`.
 
 #![deny(unsafe_code)]
 
@@ -12,41 +19,248 @@ use kernel::{
     },
 };
 
-use crate::sys;
-
-/// Number of namespace kinds (spec §1, `enum ucount_type` order).
-pub(crate) const NR_KINDS: usize = 8;
-
-/// Default of `/proc/sys/vns/mount-max` (spec §7; fs/namespace.c `sysctl_mount_max`).
-pub(crate) const MOUNT_MAX_DEFAULT: i32 = 100_000;
+use crate::{
+    error::VnsResult,
+    member::{Member, MemberRef, PidNr, MEMBER_BUCKETS},
+    mnt::MntNs,
+    ns::{Ns, NsRef, NsState, PidNs, Proxy, UserNs, REGISTRY_BUCKETS},
+    sys::{self, CurrentFacts, RcuRef, RcuTable, TaskKey, UtsNames},
+    ucounts::{UcRef, Ucounts, UCOUNTS_BUCKETS},
+    vcore::{
+        abi::{Kind, VNS_NR_KINDS},
+        caps::{ns_capable_walk, CapSet},
+        idmap::IdMap,
+        mount::MOUNT_MAX_DEFAULT,
+    },
+};
 
 /// The module-wide state, shared by the device, the sysctl handlers and the probes.
+///
+/// Fields drop in order: the memberships first (see `Drop`), then the init namespaces, then the
+/// tables they were registered in.
 pub(crate) struct Vns {
-    /// `ucount_max` of the init user vns, one per kind. Read locklessly by the sysctl handlers and the
-    /// charge path; written by sysctl writes (`READ_ONCE`/`WRITE_ONCE` semantics as kernel/ucount.c).
-    pub(crate) init_ucount_max: [Atomic<i32>; NR_KINDS],
+    /// Task → membership (strong table).
+    pub(crate) members: Pin<KBox<RcuTable<Member>>>,
+    /// The init namespaces, as the membership of every task that never touched vns.
+    pub(crate) init: Arc<Proxy>,
+    /// (user vns, kuid) → counters (weak table).
+    pub(crate) ucounts: Pin<KBox<RcuTable<Ucounts>>>,
+    /// id → namespace (weak table).
+    pub(crate) registry: Pin<KBox<RcuTable<Ns>>>,
     /// `/proc/sys/vns/mount-max`: one global value.
     pub(crate) mount_max: Atomic<i32>,
+    /// The next namespace id (never reused while the module is loaded).
+    next_ns_id: Atomic<u64>,
+    /// The next `mnt_id_unique`.
+    next_mnt_id: Atomic<u64>,
 }
 
 impl Vns {
-    /// Creates the state with the init user vns limits copied from the kernel's init user namespace.
-    pub(crate) fn new() -> Result<Arc<Self>> {
-        let init_ucount_max = core::array::from_fn(|kind| {
-            let max = sys::init_ucount_max(kind);
-            Atomic::new(i32::try_from(max).unwrap_or(i32::MAX))
-        });
+    /// Creates the tables and the init namespaces (spec §1): the init user vns has level 0, owner 0,
+    /// identity maps and the kernel's init limits; the init uts vns the kernel's names.
+    pub(crate) fn new() -> VnsResult<Arc<Self>> {
+        let registry = KBox::pin_init(RcuTable::new(REGISTRY_BUCKETS, true), GFP_KERNEL)?;
+        let ucounts = KBox::pin_init(RcuTable::new(UCOUNTS_BUCKETS, true), GFP_KERNEL)?;
+        let members = KBox::pin_init(RcuTable::new(MEMBER_BUCKETS, false), GFP_KERNEL)?;
+        let next_ns_id = Atomic::new(1u64);
+        let next_mnt_id = Atomic::new(1u64);
+        let new_init = |kind: Kind, owner: Option<&NsRef>, state: NsState| -> VnsResult<NsRef> {
+            new_ns(&registry, &next_ns_id, kind, owner.cloned(), None, state)
+        };
+
+        let user = UserNs::new(0, 0, 0);
+        for kind in Kind::ALL {
+            let max = i32::try_from(sys::init_ucount_max(kind.index())).unwrap_or(i32::MAX);
+            if let Some(m) = user.ucount_max.get(kind.index()) {
+                m.store(max, Relaxed);
+            }
+        }
+        user.uid_map.populate(KBox::new(IdMap::identity(), GFP_KERNEL)?);
+        user.gid_map.populate(KBox::new(IdMap::identity(), GFP_KERNEL)?);
+        let user = new_init(Kind::User, None, NsState::User(user))?;
+        let o = Some(&user);
+        let pid = new_init(
+            Kind::Pid,
+            o,
+            NsState::Pid(PidNs {
+                level: 0,
+                parent: None,
+                ids: None,
+            }),
+        )?;
+        let uts = new_init(Kind::Uts, o, NsState::Uts(UtsNames::new(None)?))?;
+        let ipc = new_init(Kind::Ipc, o, NsState::Plain)?;
+        let net = new_init(Kind::Net, o, NsState::Plain)?;
+        let root_mnt = next_mnt_id.fetch_add(1, Relaxed);
+        let mnt = new_init(Kind::Mnt, o, NsState::Mnt(MntNs::new_init(root_mnt)?))?;
+        let cgroup = new_init(Kind::Cgroup, o, NsState::Plain)?;
+        let time = new_init(Kind::Time, o, NsState::Plain)?;
+        let init = Proxy::new([user, pid.clone(), uts, ipc, net, mnt, cgroup, time], pid)?;
+
         Ok(Arc::new(
             Self {
-                init_ucount_max,
-                mount_max: Atomic::new(MOUNT_MAX_DEFAULT),
+                members,
+                init,
+                ucounts,
+                registry,
+                mount_max: Atomic::new(MOUNT_MAX_DEFAULT as i32),
+                next_ns_id,
+                next_mnt_id,
             },
             GFP_KERNEL,
         )?)
     }
 
-    /// The limit of `kind` in the init user vns.
-    pub(crate) fn ucount_max(&self, kind: usize) -> i32 {
-        self.init_ucount_max.get(kind).map_or(0, |v| v.load(Relaxed))
+    /// A new namespace, registered under a fresh id.
+    pub(crate) fn new_ns(
+        &self,
+        kind: Kind,
+        owner: &NsRef,
+        charge: crate::ucounts::Charge<'_>,
+        state: NsState,
+    ) -> VnsResult<NsRef> {
+        new_ns(&self.registry, &self.next_ns_id, kind, Some(owner.clone()), charge.commit(), state)
+    }
+
+    /// A fresh `mnt_id_unique`.
+    pub(crate) fn next_mnt_id(&self) -> u64 {
+        self.next_mnt_id.fetch_add(1, Relaxed)
+    }
+
+    /// The namespace with `id`, if it exists.
+    pub(crate) fn find_ns(&self, id: u64) -> Option<NsRef> {
+        self.registry.lookup(&id)
+    }
+
+    /// What the calling task is a member of (spec §1): its entry; else its nearest recorded ancestor's
+    /// (a fork the probe could not record); else the init namespaces.
+    pub(crate) fn resolve(&self) -> Current {
+        let facts = sys::current_facts();
+        if let Some(m) = self.members.lookup(&TaskKey::current()) {
+            return Current {
+                proxy: m.proxy.clone(),
+                caps: m.caps(),
+                pid: m.pid.clone(),
+                member: Some(m),
+                facts,
+            };
+        }
+        if let Some(m) = sys::find_in_ancestors(|key, _| self.members.lookup(&key)) {
+            let proxy = m.proxy.for_children.clone().unwrap_or_else(|| m.proxy.clone());
+            return Current {
+                proxy,
+                caps: m.caps(),
+                pid: None,
+                member: None,
+                facts,
+            };
+        }
+        Current {
+            proxy: self.init.clone(),
+            caps: CapSet::empty(),
+            pid: None,
+            member: None,
+            facts,
+        }
+    }
+}
+
+impl Drop for Vns {
+    fn drop(&mut self) {
+        // Whatever tasks are still members, their memberships go first (spec §9): the probes are gone,
+        // so nothing adds one any more.
+        self.members.clear();
+        // What is left are the init namespaces, released when `init` drops; anything else would be a
+        // reference leaked by vns.
+        let mut leaked = 0u32;
+        self.registry.for_each(|ns| {
+            if ns.charge.is_some() {
+                leaked += 1;
+            }
+        });
+        if leaked > 0 {
+            pr_warn!("{} namespaces still referenced at unload\n", leaked);
+        }
+    }
+}
+
+/// Creates and registers a namespace.
+fn new_ns(
+    registry: &RcuTable<Ns>,
+    next_id: &Atomic<u64>,
+    kind: Kind,
+    owner: Option<NsRef>,
+    charge: Option<UcRef>,
+    state: NsState,
+) -> VnsResult<NsRef> {
+    let id = next_id.fetch_add(1, Relaxed);
+    let ns = RcuRef::new(
+        id,
+        Ns {
+            id,
+            kind,
+            owner,
+            charge,
+            nr_tasks: Atomic::new(0),
+            state,
+        },
+        GFP_KERNEL,
+    )?;
+    Ok(registry.insert_or_get(ns))
+}
+
+/// The calling task as vns sees it.
+pub(crate) struct Current {
+    /// Its membership entry, if it has one of its own.
+    pub(crate) member: Option<MemberRef>,
+    /// Its namespaces.
+    pub(crate) proxy: Arc<Proxy>,
+    /// Its capability set in its own user vns (meaningful outside the init user vns).
+    pub(crate) caps: CapSet,
+    /// Its number in its active pid vns.
+    pub(crate) pid: Option<Arc<PidNr>>,
+    /// Its credentials and thread facts.
+    pub(crate) facts: CurrentFacts,
+}
+
+impl Current {
+    /// Its own user vns.
+    pub(crate) fn user_ns(&self) -> &NsRef {
+        self.proxy.user_ns()
+    }
+
+    /// Whether its own user vns is the init one.
+    pub(crate) fn in_init_user_ns(&self) -> bool {
+        self.user_ns().owner.is_none()
+    }
+
+    /// Whether it has `cap` in its own user vns: its real capability in the init user vns, its vns set
+    /// elsewhere (spec §2).
+    pub(crate) fn has_cap_in_own(&self, cap: u32) -> bool {
+        if self.in_init_user_ns() {
+            sys::capable(cap)
+        } else {
+            self.caps.has(cap)
+        }
+    }
+
+    /// `vns_capable(current, target, cap)`: security/commoncap.c `cap_capable` over the user vns tree.
+    pub(crate) fn ns_capable(&self, target: &Ns, cap: u32) -> bool {
+        let own: &Ns = self.user_ns();
+        ns_capable_walk(&own, self.facts.euid, self.has_cap_in_own(cap), &target)
+    }
+
+    /// Whether it holds every capability in its own user vns (GET_INFO flags bit 0).
+    pub(crate) fn full_caps(&self) -> bool {
+        if self.in_init_user_ns() {
+            self.facts.full_caps
+        } else {
+            self.caps.is_full()
+        }
+    }
+
+    /// The namespace ids of its membership, in kind order.
+    pub(crate) fn ns_ids(&self) -> [u64; VNS_NR_KINDS] {
+        crate::member::ns_ids(&self.proxy)
     }
 }

@@ -1,22 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The module's only FFI and `unsafe`: the C shim (`vns_shim.c`), the misc device registration with a
-//! mode, and the callbacks C makes into Rust. Every other file is `#![deny(unsafe_code)]`.
+//! mode, the callbacks C makes into Rust, the RCU hash table of reference-counted nodes that the
+//! namespaces, the ucounts and the memberships live in, and the byte views of the ABI structs.
+//! Every other file is `#![deny(unsafe_code)]`.
+
+use core::{
+    marker::PhantomData,
+    mem::ManuallyDrop,
+    ops::Deref,
+    ptr::{self, NonNull},
+};
 
 use kernel::{
     bindings,
     error::to_result,
-    ffi::{c_int, c_long, c_uint, c_void},
+    ffi::{c_char, c_int, c_long, c_uint, c_void},
     miscdevice::{MiscDeviceOptions, MiscDeviceRegistration},
+    new_spinlock,
     prelude::*,
     str::CStr,
-    sync::{Arc, ArcBorrow},
+    sync::{
+        atomic::{Atomic, Full, Relaxed},
+        rcu, Arc, ArcBorrow, SpinLock,
+    },
+    transmute::{AsBytes, FromBytes},
+    types::Opaque,
 };
 
 use crate::{
     device::{Device, VnsFile},
     state::Vns,
+    vcore::abi::{
+        VnsIdExtent, VnsIdMap, VnsInfo, VnsList, VnsMount, VnsNsEntry, VnsSetns, VnsUcounts, VnsUmount,
+        VnsUnshare, VnsUts, VnsUtsName,
+    },
 };
+
+/// Mirror of `struct vns_task_facts` in `vns_shim.h`.
+#[repr(C)]
+#[derive(Default)]
+struct RawTaskFacts {
+    nr_threads: u32,
+    sighand_shared: u8,
+    mm_shared: u8,
+    full_caps: u8,
+    pad: u8,
+    euid: u32,
+    egid: u32,
+    tgid: i32,
+}
+
+/// `struct task_struct`, only ever used behind a pointer here.
+#[repr(C)]
+struct RawTask {
+    _opaque: [u8; 0],
+}
+
+/// `struct vns_uts` of the shim: two names under a seqlock. Only ever used behind a pointer.
+#[repr(C)]
+struct RawUts {
+    _opaque: [u8; 0],
+}
 
 // The shim's interface, as declared in vns_shim.h.
 extern "C" {
@@ -24,7 +69,20 @@ extern "C" {
     fn vns_shim_sysctl_unregister();
     fn vns_shim_init_ucount_max(kind: c_uint) -> c_long;
     fn vns_shim_capable(cap: c_int) -> bool;
+    fn vns_shim_current_facts(facts: *mut RawTaskFacts);
+    fn vns_shim_current() -> *mut RawTask;
+    fn vns_shim_real_parent(task: *mut RawTask) -> *mut RawTask;
+    fn vns_shim_task_euid(task: *mut RawTask) -> u32;
+    fn vns_shim_nr_threads_total() -> u32;
+    fn vns_shim_probes_register(ctx: *const c_void) -> c_int;
+    fn vns_shim_probes_unregister();
+    fn vns_shim_uts_alloc(from: *const RawUts) -> *mut RawUts;
+    fn vns_shim_uts_free(uts: *mut RawUts);
+    fn vns_shim_uts_read(uts: *const RawUts, nodename: *mut c_char, domainname: *mut c_char);
+    fn vns_shim_uts_write(uts: *mut RawUts, which: c_uint, name: *const c_char, len: c_uint);
 }
+
+// ---- the kernel's limits, capabilities and the current task -------------------------------------------
 
 /// `init_user_ns.ucount_max[kind]`: the kernel's own limit, read at load (spec §4).
 pub(crate) fn init_ucount_max(kind: usize) -> i64 {
@@ -37,11 +95,101 @@ pub(crate) fn init_ucount_max(kind: usize) -> i64 {
 }
 
 /// `capable(cap)`: the current task's real capability in the init user namespace.
-pub(crate) fn capable(cap: i32) -> bool {
+pub(crate) fn capable(cap: u32) -> bool {
+    let Ok(cap) = c_int::try_from(cap) else {
+        return false;
+    };
     // SAFETY: `capable()` may be called from any task context with any capability number; an unknown
     // number is rejected by the kernel itself.
     unsafe { vns_shim_capable(cap) }
 }
+
+/// What vns needs to know of the calling task (kernel/fork.c `check_unshare_flags`, the credentials).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CurrentFacts {
+    /// Threads in the caller's thread group.
+    pub(crate) nr_threads: u32,
+    /// The signal handlers are shared with another task.
+    pub(crate) sighand_shared: bool,
+    /// The address space has other users.
+    pub(crate) mm_shared: bool,
+    /// `cap_effective` holds every capability (the caller's real set).
+    pub(crate) full_caps: bool,
+    /// Effective kuid and kgid.
+    pub(crate) euid: u32,
+    /// Effective kgid.
+    pub(crate) egid: u32,
+    /// Thread group id in the init pid namespace.
+    pub(crate) tgid: i32,
+}
+
+/// The calling task's facts.
+pub(crate) fn current_facts() -> CurrentFacts {
+    let mut raw = RawTaskFacts::default();
+    // SAFETY: `raw` is a valid, writable `struct vns_task_facts`; the shim reads only `current`.
+    unsafe { vns_shim_current_facts(&mut raw) };
+    CurrentFacts {
+        nr_threads: raw.nr_threads,
+        sighand_shared: raw.sighand_shared != 0,
+        mm_shared: raw.mm_shared != 0,
+        full_caps: raw.full_caps != 0,
+        euid: raw.euid,
+        egid: raw.egid,
+        tgid: raw.tgid,
+    }
+}
+
+/// A task, as a key of the membership table: the address of its `task_struct`. Never dereferenced
+/// outside this file; only compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TaskKey(usize);
+
+impl TaskKey {
+    fn of(task: *mut RawTask) -> Self {
+        Self(task as usize)
+    }
+
+    /// The calling task.
+    pub(crate) fn current() -> Self {
+        // SAFETY: `current` is always valid in process context.
+        Self::of(unsafe { vns_shim_current() })
+    }
+
+    /// A hash of the key for a table of `buckets` entries.
+    pub(crate) fn hash(self) -> usize {
+        // task_struct addresses are at least cache-line aligned: drop the low bits.
+        (self.0 >> 6) ^ (self.0 >> 16)
+    }
+}
+
+/// Calls `f` with each ancestor of the calling task (its `real_parent`, that one's, ...) until `f` returns
+/// `Some`, under one RCU read-side section (spec §1: a task the fork probe could not record resolves to
+/// its nearest ancestor's membership). The keys are only valid to look up, not to keep.
+pub(crate) fn find_in_ancestors<R>(mut f: impl FnMut(TaskKey, &rcu::Guard) -> Option<R>) -> Option<R> {
+    let guard = rcu::read_lock();
+    // SAFETY: `current` is valid.
+    let mut task = unsafe { vns_shim_current() };
+    loop {
+        // SAFETY: `task` is current or was read from a `real_parent` inside this RCU read-side
+        // section, so its `task_struct` is not freed before the section ends (delayed_put_task_struct).
+        let parent = unsafe { vns_shim_real_parent(task) };
+        if parent.is_null() {
+            return None;
+        }
+        if let Some(r) = f(TaskKey::of(parent), &guard) {
+            return Some(r);
+        }
+        task = parent;
+    }
+}
+
+/// Number of threads in the system.
+pub(crate) fn nr_threads_total() -> u32 {
+    // SAFETY: The shim walks the task list under RCU; no argument.
+    unsafe { vns_shim_nr_threads_total() }
+}
+
+// ---- /dev/vns ------------------------------------------------------------------------------------------
 
 /// Registers a misc device like [`MiscDeviceRegistration::register`], but with `mode` set on the
 /// `struct miscdevice` before `misc_register()`, so devtmpfs creates the node with it (the 7.3
@@ -80,51 +228,65 @@ pub(crate) fn device_of(misc: &MiscDeviceRegistration<VnsFile>) -> &Device {
     unsafe { &*device }
 }
 
-/// `/proc/sys/vns`, registered for as long as this value lives.
-///
-/// # Invariants
-///
-/// The shim's table is registered with `ctx` = the raw pointer of `state`, which this value keeps alive.
-pub(crate) struct SysctlRegistration {
-    state: Arc<Vns>,
-}
+// ---- /proc/sys/vns and the probes: C calls into Rust with the state as `ctx` ----------------------------
 
-impl SysctlRegistration {
-    /// Registers the table; its handlers reach `state`.
-    pub(crate) fn register(state: Arc<Vns>) -> Result<Self> {
-        let ctx = Arc::as_ptr(&state).cast::<c_void>();
-        // SAFETY: `ctx` stays valid until `Drop` has unregistered the table (we hold `state`).
-        to_result(unsafe { vns_shim_sysctl_register(ctx) })?;
-        // INVARIANT: registered above with `ctx` from `state`.
-        Ok(Self { state })
-    }
-}
-
-impl Drop for SysctlRegistration {
-    fn drop(&mut self) {
-        // SAFETY: Registered by `register` (type invariant); unregistering waits for running handlers,
-        // after which `ctx` is no longer used.
-        unsafe { vns_shim_sysctl_unregister() };
-        let _ = &self.state;
-    }
-}
-
-/// The state behind a sysctl handler's `ctx`.
+/// The state behind a `ctx` the shim was given.
 ///
 /// # Safety
 ///
-/// `ctx` must be the pointer passed to `vns_shim_sysctl_register`, while the table is registered.
-unsafe fn sysctl_state<'a>(ctx: *const c_void) -> ArcBorrow<'a, Vns> {
-    // SAFETY: By the function's contract `ctx` came from `Arc::as_ptr` of an `Arc<Vns>` that
-    // `SysctlRegistration` keeps alive while the table (and so this handler) can run.
+/// `ctx` must be the pointer passed to `vns_shim_sysctl_register` or `vns_shim_probes_register`, while
+/// that registration is in place (its owner keeps the `Arc<Vns>` alive).
+unsafe fn ctx_state<'a>(ctx: *const c_void) -> ArcBorrow<'a, Vns> {
+    // SAFETY: By the function's contract `ctx` came from `Arc::as_ptr` of an `Arc<Vns>` that the
+    // registration keeps alive while the shim can call back.
     unsafe { ArcBorrow::from_raw(ctx.cast::<Vns>()) }
+}
+
+/// A registration with the shim that passes `Arc::as_ptr(&state)` as its context.
+///
+/// # Invariants
+///
+/// The shim's registration is in place with `ctx` = the raw pointer of `state`, kept alive by this value.
+pub(crate) struct Registration {
+    state: Arc<Vns>,
+    unregister: unsafe extern "C" fn(),
+}
+
+impl Registration {
+    fn new(state: Arc<Vns>, register: unsafe extern "C" fn(*const c_void) -> c_int, unregister: unsafe extern "C" fn()) -> Result<Self> {
+        let ctx = Arc::as_ptr(&state).cast::<c_void>();
+        // SAFETY: `ctx` stays valid until `Drop` has unregistered (we hold `state`); the shim's register
+        // functions undo themselves on failure.
+        to_result(unsafe { register(ctx) })?;
+        // INVARIANT: registered above with `ctx` from `state`.
+        Ok(Self { state, unregister })
+    }
+
+    /// Registers `/proc/sys/vns` (spec §7); its handlers reach `state`.
+    pub(crate) fn sysctl(state: Arc<Vns>) -> Result<Self> {
+        Self::new(state, vns_shim_sysctl_register, vns_shim_sysctl_unregister)
+    }
+
+    /// Attaches the `sched_process_fork/exit/exec` probes (spec §1); they reach `state`.
+    pub(crate) fn probes(state: Arc<Vns>) -> Result<Self> {
+        Self::new(state, vns_shim_probes_register, vns_shim_probes_unregister)
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: Registered by `new` (type invariant). Unregistering waits for running handlers
+        // (`unregister_sysctl_table`, `tracepoint_synchronize_unregister`), after which `ctx` is unused.
+        unsafe { (self.unregister)() };
+        let _ = &self.state;
+    }
 }
 
 /// Shows entry `index` of `/proc/sys/vns` to the caller.
 #[no_mangle]
 extern "C" fn vns_rust_sysctl_read(ctx: *const c_void, index: c_uint) -> c_int {
     // SAFETY: Called by the shim's handler with the registered `ctx`.
-    let state = unsafe { sysctl_state(ctx) };
+    let state = unsafe { ctx_state(ctx) };
     state.sysctl_read(index as usize)
 }
 
@@ -132,7 +294,7 @@ extern "C" fn vns_rust_sysctl_read(ctx: *const c_void, index: c_uint) -> c_int {
 #[no_mangle]
 extern "C" fn vns_rust_sysctl_may_write(ctx: *const c_void, index: c_uint) -> c_int {
     // SAFETY: Called by the shim's handler with the registered `ctx`.
-    let state = unsafe { sysctl_state(ctx) };
+    let state = unsafe { ctx_state(ctx) };
     match state.sysctl_may_write(index as usize) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
@@ -143,9 +305,546 @@ extern "C" fn vns_rust_sysctl_may_write(ctx: *const c_void, index: c_uint) -> c_
 #[no_mangle]
 extern "C" fn vns_rust_sysctl_write(ctx: *const c_void, index: c_uint, value: c_int) -> c_int {
     // SAFETY: Called by the shim's handler with the registered `ctx`.
-    let state = unsafe { sysctl_state(ctx) };
+    let state = unsafe { ctx_state(ctx) };
     match state.sysctl_write(index as usize, value) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
 }
+
+/// `sched_process_fork`: `child` was just created by `parent` (current), and has not run yet.
+#[no_mangle]
+extern "C" fn vns_rust_on_fork(
+    ctx: *const c_void,
+    parent: *mut RawTask,
+    child: *mut RawTask,
+    thread: bool,
+) {
+    // SAFETY: Called by the shim's probe with the registered `ctx`.
+    let state = unsafe { ctx_state(ctx) };
+    state.on_fork(TaskKey::of(parent), TaskKey::of(child), thread);
+}
+
+/// `sched_process_exit`: `task` (current) is exiting.
+#[no_mangle]
+extern "C" fn vns_rust_on_exit(ctx: *const c_void, task: *mut RawTask) {
+    // SAFETY: Called by the shim's probe with the registered `ctx`.
+    let state = unsafe { ctx_state(ctx) };
+    state.on_exit(TaskKey::of(task));
+}
+
+/// `sched_process_exec`: `task` (current) has just executed a new program.
+#[no_mangle]
+extern "C" fn vns_rust_on_exec(ctx: *const c_void, task: *mut RawTask) {
+    // SAFETY: Called by the shim's probe with the registered `ctx`.
+    let state = unsafe { ctx_state(ctx) };
+    // SAFETY: `task` is current, valid for the duration of the probe.
+    let euid = unsafe { vns_shim_task_euid(task) };
+    state.on_exec(TaskKey::of(task), euid);
+}
+
+// ---- uts names -------------------------------------------------------------------------------------------
+
+/// Length of a uts name without its NUL (`__NEW_UTS_LEN`).
+pub(crate) const UTS_LEN: usize = 64;
+
+/// A nodename and a domainname under a seqlock (the shim's `struct vns_uts`): readers never lock.
+///
+/// # Invariants
+///
+/// `ptr` is a live allocation of `vns_shim_uts_alloc`, owned by this value.
+pub(crate) struct UtsNames {
+    ptr: NonNull<RawUts>,
+}
+
+// SAFETY: The shim's object is plain memory under a seqlock: readers and writers on any CPU synchronise
+// through it.
+unsafe impl Send for UtsNames {}
+// SAFETY: As above; `read` takes `&self` and is lockless, `write` takes the seqlock's write side.
+unsafe impl Sync for UtsNames {}
+
+impl UtsNames {
+    /// A copy of `from`, or the kernel's own names when `from` is `None` (the init uts vns).
+    pub(crate) fn new(from: Option<&UtsNames>) -> Result<Self> {
+        let from = from.map_or(ptr::null(), |u| u.ptr.as_ptr().cast_const());
+        // SAFETY: `from` is null or a live `struct vns_uts` (type invariant of `from`).
+        let raw = unsafe { vns_shim_uts_alloc(from) };
+        // INVARIANT: a fresh allocation, owned by the new value.
+        Ok(Self {
+            ptr: NonNull::new(raw).ok_or(ENOMEM)?,
+        })
+    }
+
+    /// A consistent snapshot of both names, each NUL-terminated in `UTS_LEN + 1` bytes.
+    pub(crate) fn read(&self) -> ([u8; UTS_LEN + 1], [u8; UTS_LEN + 1]) {
+        let mut node = [0u8; UTS_LEN + 1];
+        let mut domain = [0u8; UTS_LEN + 1];
+        // SAFETY: `ptr` is live (type invariant); both buffers hold `UTS_LEN + 1` bytes.
+        unsafe {
+            vns_shim_uts_read(self.ptr.as_ptr(), node.as_mut_ptr().cast(), domain.as_mut_ptr().cast())
+        };
+        (node, domain)
+    }
+
+    /// Sets the nodename (`which` 0) or the domainname (1) to `name` (at most `UTS_LEN` bytes).
+    pub(crate) fn write(&self, which: u32, name: &[u8]) {
+        let len = name.len().min(UTS_LEN) as c_uint;
+        // SAFETY: `ptr` is live (type invariant); `name` holds at least `len` bytes; the shim takes the
+        // seqlock's write side, so concurrent writers and readers are fine through `&self`.
+        unsafe { vns_shim_uts_write(self.ptr.as_ptr(), which, name.as_ptr().cast(), len) };
+    }
+}
+
+impl Drop for UtsNames {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` is live and owned (type invariant); nothing uses it after this.
+        unsafe { vns_shim_uts_free(self.ptr.as_ptr()) };
+    }
+}
+
+// ---- the RCU hash table of reference-counted nodes ----------------------------------------------------
+
+/// An object kept in an [`RcuTable`] (kernel/ucount.c's model: RCU lookups, a spinlock for changes, a
+/// reference count, and memory freed an RCU grace period after the last reference is gone).
+pub(crate) trait RcuObject: Sized + Send + Sync + 'static {
+    /// The lookup key; it stays readable after the object itself has been dropped.
+    type Key: Copy + PartialEq + Send + Sync;
+
+    /// The bucket of `key` in a table of `buckets` buckets (a power of two).
+    fn bucket(key: &Self::Key, buckets: usize) -> usize;
+
+    /// Takes out the references this object holds on others of its kind (a parent, an owner) just
+    /// before it is dropped, so that a chain of last references is released by a loop, not by a
+    /// recursion as deep as the chain (33 user levels, 32 pid levels: too deep for a kernel stack).
+    fn detach(&mut self) -> [Option<RcuRef<Self>>; 2] {
+        [None, None]
+    }
+}
+
+/// A node: the object, its reference count, its key and its link.
+///
+/// # Invariants
+///
+/// - `data` is initialised while `refs > 0` and dropped exactly once, when `refs` reaches zero.
+/// - While the node is linked into a bucket of `table`, it is freed only through `call_rcu`.
+/// - `table` is null or a table that outlives the node.
+#[repr(C)]
+struct RcuNode<T: RcuObject> {
+    rcu: Opaque<bindings::callback_head>,
+    next: Atomic<*mut RcuNode<T>>,
+    refs: Atomic<i32>,
+    /// Weak link: the table to unlink from when the last reference goes (null: not in a weak table).
+    table: Atomic<*mut RcuTable<T>>,
+    key: T::Key,
+    data: ManuallyDrop<T>,
+}
+
+/// A counted reference to an object in RCU-freed memory.
+///
+/// # Invariants
+///
+/// `ptr` points to a live [`RcuNode`] and this value owns one of its `refs`.
+pub(crate) struct RcuRef<T: RcuObject> {
+    ptr: NonNull<RcuNode<T>>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: The object is `Send + Sync` (bound of `RcuObject`); the count is atomic.
+unsafe impl<T: RcuObject> Send for RcuRef<T> {}
+// SAFETY: As above: `&RcuRef<T>` only gives `&T`.
+unsafe impl<T: RcuObject> Sync for RcuRef<T> {}
+
+impl<T: RcuObject> RcuRef<T> {
+    /// A new, unlinked object with one reference.
+    pub(crate) fn new(key: T::Key, data: T, flags: kernel::alloc::Flags) -> Result<Self> {
+        // Allocated before `data` is wrapped: on failure `data` is dropped normally (and e.g. a
+        // namespace returns its charge).
+        let slot = KBox::<RcuNode<T>>::new_uninit(flags)?;
+        let node = KBox::write(
+            slot,
+            RcuNode {
+                rcu: Opaque::uninit(),
+                next: Atomic::new(ptr::null_mut()),
+                refs: Atomic::new(1),
+                table: Atomic::new(ptr::null_mut()),
+                key,
+                data: ManuallyDrop::new(data),
+            },
+        );
+        // INVARIANT: a fresh node with `refs == 1`, owned by the new value.
+        Ok(Self {
+            ptr: NonNull::from(KBox::leak(node)),
+            _p: PhantomData,
+        })
+    }
+
+    fn node(&self) -> &RcuNode<T> {
+        // SAFETY: `ptr` is live while we hold a reference (type invariant).
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// The object's key.
+    pub(crate) fn key(&self) -> T::Key {
+        self.node().key
+    }
+
+    /// Whether `a` and `b` are the same object.
+    pub(crate) fn ptr_eq(a: &Self, b: &Self) -> bool {
+        a.ptr == b.ptr
+    }
+
+    /// Takes a reference if the count is not zero (`rcuref_get`).
+    ///
+    /// # Safety
+    ///
+    /// `node` must point to a node that cannot be freed before this returns (it was found in an RCU
+    /// list inside a read-side section that is still open).
+    unsafe fn try_get(node: NonNull<RcuNode<T>>) -> Option<Self> {
+        // SAFETY: The node's memory is live (function contract); `refs` may be read even when zero.
+        let refs = unsafe { &node.as_ref().refs };
+        let mut cur = refs.load(Relaxed);
+        loop {
+            if cur <= 0 || cur == i32::MAX {
+                return None;
+            }
+            match refs.cmpxchg(cur, cur + 1, Full) {
+                // INVARIANT: we own the reference just taken.
+                Ok(_) => {
+                    return Some(Self {
+                        ptr: node,
+                        _p: PhantomData,
+                    })
+                }
+                Err(now) => cur = now,
+            }
+        }
+    }
+
+    /// Drops the last reference of `node`: unlinks it from its weak table, takes out its references to
+    /// others (pushed on `stack`), drops the object and frees the memory after a grace period.
+    ///
+    /// # Safety
+    ///
+    /// `refs` of `node` has just reached zero, by the caller.
+    unsafe fn release(node: NonNull<RcuNode<T>>, stack: &mut ReleaseStack<T>) {
+        let raw = node.as_ptr();
+        // SAFETY: The count is zero and was ours: nobody else can reach `data` any more (lookups fail
+        // `try_get`), and the memory lives until the RCU callback below.
+        let n = unsafe { &mut *raw };
+        let table = n.table.load(Relaxed);
+        if !table.is_null() {
+            // SAFETY: The table outlives its nodes (type invariant of `RcuNode`).
+            unsafe { (*table).unlink(node) };
+        }
+        for r in n.data.detach().into_iter().flatten() {
+            stack.push(r);
+        }
+        // SAFETY: `data` is initialised and dropped exactly once, here (type invariant).
+        unsafe { ManuallyDrop::drop(&mut n.data) };
+        // SAFETY: `rcu` is the node's own `callback_head`, unused until now; `free_node::<T>` frees the
+        // node after a grace period, so RCU readers still walking the old link are safe.
+        unsafe { bindings::call_rcu(n.rcu.get(), Some(free_node::<T>)) };
+    }
+}
+
+/// The `call_rcu` callback: frees a released node's memory (its object was already dropped).
+///
+/// # Safety
+///
+/// `head` is the `rcu` field of an [`RcuNode<T>`] allocated by [`RcuRef::new`] and released.
+unsafe extern "C" fn free_node<T: RcuObject>(head: *mut bindings::callback_head) {
+    // SAFETY: `rcu` is the first field of the `#[repr(C)]` node, and `Opaque` is transparent, so the
+    // head's address is the node's.
+    let node = head.cast::<RcuNode<T>>();
+    // SAFETY: The node came from `KBox::leak` in `RcuRef::new`; `data` is `ManuallyDrop` and was already
+    // dropped, every other field is plain.
+    drop(unsafe { KBox::from_raw(node) });
+}
+
+/// The work list of [`RcuRef`]'s drop: releases a chain of last references iteratively.
+struct ReleaseStack<T: RcuObject> {
+    items: [Option<RcuRef<T>>; 16],
+    len: usize,
+}
+
+impl<T: RcuObject> ReleaseStack<T> {
+    fn push(&mut self, r: RcuRef<T>) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = Some(r);
+            self.len += 1;
+        } else {
+            // Full: release this one by recursion (bounded; the common chains fit the list).
+            drop(r);
+        }
+    }
+
+    fn pop(&mut self) -> Option<RcuRef<T>> {
+        let i = self.len.checked_sub(1)?;
+        self.len = i;
+        self.items.get_mut(i).and_then(Option::take)
+    }
+}
+
+impl<T: RcuObject> Clone for RcuRef<T> {
+    fn clone(&self) -> Self {
+        self.node().refs.fetch_add(1, Relaxed);
+        // INVARIANT: we own the reference just taken.
+        Self {
+            ptr: self.ptr,
+            _p: PhantomData,
+        }
+    }
+}
+
+impl<T: RcuObject> Drop for RcuRef<T> {
+    fn drop(&mut self) {
+        let mut stack = ReleaseStack {
+            items: [const { None }; 16],
+            len: 0,
+        };
+        let mut next = Some(self.ptr);
+        while let Some(node) = next {
+            // SAFETY: We own one reference of `node` (ours, or one taken off the stack with `forget`).
+            let old = unsafe { node.as_ref() }.refs.fetch_add(-1, Full);
+            if old == 1 {
+                // SAFETY: We dropped the count to zero.
+                unsafe { Self::release(node, &mut stack) };
+            }
+            next = stack.pop().map(|r| {
+                let p = r.ptr;
+                core::mem::forget(r);
+                p
+            });
+        }
+    }
+}
+
+impl<T: RcuObject> Deref for RcuRef<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.node().data
+    }
+}
+
+/// A hash table of [`RcuRef`] objects: lookups under RCU without locking, changes under a spinlock.
+///
+/// A *weak* table links objects without holding a reference; an object unlinks itself when its last
+/// reference goes (the namespace registry, the ucounts). A *strong* table holds one reference per
+/// linked object and gives it back on removal (the memberships).
+///
+/// # Invariants
+///
+/// Every node reachable from `heads` is live; it is unlinked, under `lock`, before it is freed.
+#[pin_data]
+pub(crate) struct RcuTable<T: RcuObject> {
+    /// Serialises every change of the links; lookups do not take it. Taken in process context and in
+    /// the fork/exit/exec probes (preemption disabled), never in interrupt context.
+    #[pin]
+    lock: SpinLock<()>,
+    heads: KVec<Atomic<*mut RcuNode<T>>>,
+    weak: bool,
+}
+
+// SAFETY: The raw pointers in `heads` are only followed under RCU or `lock`.
+unsafe impl<T: RcuObject> Send for RcuTable<T> {}
+// SAFETY: As above.
+unsafe impl<T: RcuObject> Sync for RcuTable<T> {}
+
+impl<T: RcuObject> RcuTable<T> {
+    /// A table of `buckets` (a power of two) buckets.
+    pub(crate) fn new(buckets: usize, weak: bool) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            lock <- new_spinlock!((), "vns_rcu_table"),
+            heads: {
+                let mut v = KVec::with_capacity(buckets, GFP_KERNEL)?;
+                for _ in 0..buckets {
+                    v.push(Atomic::new(ptr::null_mut()), GFP_KERNEL)?;
+                }
+                v
+            },
+            weak,
+        })
+    }
+
+    fn head(&self, key: &T::Key) -> &Atomic<*mut RcuNode<T>> {
+        let n = self.heads.len();
+        let i = T::bucket(key, n) & n.wrapping_sub(1);
+        // `heads` is never empty (a table has at least one bucket): fall back to the first one.
+        self.heads.get(i).unwrap_or(&self.heads[0])
+    }
+
+    /// Finds `key` and takes a reference (`find_ucounts` in kernel/ucount.c).
+    pub(crate) fn lookup(&self, key: &T::Key) -> Option<RcuRef<T>> {
+        let _guard = rcu::read_lock();
+        let mut p = self.head(key).load(kernel::sync::atomic::Acquire);
+        while let Some(node) = NonNull::new(p) {
+            // SAFETY: Reached from a bucket inside an RCU read-side section: the node is not freed
+            // before the section ends (type invariant, `call_rcu` in `release`).
+            let n = unsafe { node.as_ref() };
+            if n.key == *key {
+                // SAFETY: As above.
+                if let Some(r) = unsafe { RcuRef::try_get(node) } {
+                    return Some(r);
+                }
+            }
+            p = n.next.load(kernel::sync::atomic::Acquire);
+        }
+        None
+    }
+
+    /// Calls `f` with a reference to every object in the table (those not already being released).
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&RcuRef<T>)) {
+        let _guard = rcu::read_lock();
+        for head in self.heads.iter() {
+            let mut p = head.load(kernel::sync::atomic::Acquire);
+            while let Some(node) = NonNull::new(p) {
+                // SAFETY: As in `lookup`.
+                let n = unsafe { node.as_ref() };
+                // SAFETY: As in `lookup`.
+                if let Some(r) = unsafe { RcuRef::try_get(node) } {
+                    f(&r);
+                    // `r` may be the last reference (its object was released concurrently): dropping
+                    // it here releases the object, which is allowed inside a read-side section.
+                }
+                p = n.next.load(kernel::sync::atomic::Acquire);
+            }
+        }
+    }
+
+    /// Links `obj` unless an object with its key is already there; returns the object now in the table
+    /// (`alloc_ucounts`: the re-check under the lock). For weak tables the table holds no reference; for
+    /// strong ones it takes one.
+    pub(crate) fn insert_or_get(&self, obj: RcuRef<T>) -> RcuRef<T> {
+        let key = obj.key();
+        let existing = {
+            let _guard = self.lock.lock();
+            let existing = self.lookup(&key);
+            if existing.is_none() {
+                self.link_locked(&obj);
+            }
+            existing
+        };
+        // `obj` is dropped (and released) outside the lock: releasing may need it.
+        existing.unwrap_or(obj)
+    }
+
+    /// Links `obj` with `key` in place of the object `old` (the same key), or as new when `old` is
+    /// `None` or no longer linked; a strong table gives back its reference to the replaced object.
+    pub(crate) fn replace(&self, old: Option<&RcuRef<T>>, obj: &RcuRef<T>) -> Option<RcuRef<T>> {
+        let _guard = self.lock.lock();
+        let removed = old.and_then(|o| self.unlink_locked(o.ptr));
+        self.link_locked(obj);
+        removed
+    }
+
+    /// Unlinks the object with `key`; a strong table gives back its reference.
+    pub(crate) fn remove(&self, key: &T::Key) -> Option<RcuRef<T>> {
+        let _guard = self.lock.lock();
+        let mut p = self.head(key).load(Relaxed);
+        while let Some(node) = NonNull::new(p) {
+            // SAFETY: Under `lock`, every linked node is live (type invariant).
+            let n = unsafe { node.as_ref() };
+            if n.key == *key {
+                return self.unlink_locked(node);
+            }
+            p = n.next.load(Relaxed);
+        }
+        None
+    }
+
+    /// Unlinks every object; a strong table drops its references (module unload).
+    pub(crate) fn clear(&self) {
+        loop {
+            let mut first = None;
+            {
+                let _guard = self.lock.lock();
+                for head in self.heads.iter() {
+                    if let Some(node) = NonNull::new(head.load(Relaxed)) {
+                        first = Some(self.unlink_locked(node));
+                        break;
+                    }
+                }
+            }
+            match first {
+                // Dropped outside the lock: releasing may unlink others from this table.
+                Some(r) => drop(r),
+                None => return,
+            }
+        }
+    }
+
+    /// Publishes `obj` at the head of its bucket (`hlist_add_head_rcu`). Caller holds `lock`.
+    fn link_locked(&self, obj: &RcuRef<T>) {
+        let head = self.head(&obj.node().key);
+        let n = obj.node();
+        n.next.store(head.load(Relaxed), Relaxed);
+        if self.weak {
+            n.table.store(ptr::from_ref(self).cast_mut(), Relaxed);
+        } else {
+            // The table's own reference.
+            core::mem::forget(obj.clone());
+        }
+        // Release: a reader that sees the node sees it initialised (`rcu_assign_pointer`).
+        head.store(obj.ptr.as_ptr(), kernel::sync::atomic::Release);
+    }
+
+    /// Unlinks `node` if it is linked (`hlist_del_rcu`); returns the table's reference for a strong
+    /// table. Caller holds `lock`.
+    fn unlink_locked(&self, node: NonNull<RcuNode<T>>) -> Option<RcuRef<T>> {
+        // SAFETY: The caller holds a reference or the lock with the node linked: it is live.
+        let key = unsafe { node.as_ref() }.key;
+        let mut link = self.head(&key);
+        loop {
+            let p = link.load(Relaxed);
+            let cur = NonNull::new(p)?;
+            // SAFETY: Under `lock`, every linked node is live (type invariant).
+            let n = unsafe { cur.as_ref() };
+            if cur == node {
+                // Readers past this node keep following its `next`, which stays valid until the grace
+                // period ends.
+                link.store(n.next.load(Relaxed), kernel::sync::atomic::Release);
+                if self.weak {
+                    n.table.store(ptr::null_mut(), Relaxed);
+                    return None;
+                }
+                // INVARIANT: the table's reference, handed to the caller.
+                return Some(RcuRef {
+                    ptr: node,
+                    _p: PhantomData,
+                });
+            }
+            link = &n.next;
+        }
+    }
+
+    /// Unlinks a node whose last reference is gone (weak tables).
+    fn unlink(&self, node: NonNull<RcuNode<T>>) {
+        let _guard = self.lock.lock();
+        let _ = self.unlink_locked(node);
+    }
+}
+
+/// Waits until every `call_rcu` callback of this module has run (before the module text goes away).
+pub(crate) fn rcu_barrier() {
+    rcu::rcu_barrier();
+}
+
+// ---- the ABI structs as bytes ----------------------------------------------------------------------------
+
+macro_rules! abi_bytes {
+    ($($t:ty),* $(,)?) => {$(
+        // SAFETY: vns-core's ABI structs are `#[repr(C)]` of integers and byte arrays only, with no
+        // implicit padding (their sizes are asserted against the sum of their fields there and against
+        // the C header in tests/layout.rs): every byte pattern is a valid value and every byte is
+        // initialised.
+        unsafe impl FromBytes for $t {}
+        // SAFETY: As above.
+        unsafe impl AsBytes for $t {}
+    )*};
+}
+
+abi_bytes!(
+    VnsUnshare, VnsInfo, VnsSetns, VnsUts, VnsUtsName, VnsIdMap, VnsIdExtent, VnsMount, VnsUmount, VnsList,
+    VnsNsEntry, VnsUcounts,
+);

@@ -13,9 +13,15 @@
 use kernel::{prelude::*, sync::Arc};
 
 mod device;
+mod error;
+mod member;
+mod mnt;
+mod ns;
 mod state;
 mod sys;
 mod sysctl;
+mod ucounts;
+mod unshare;
 pub mod vcore;
 
 module! {
@@ -26,27 +32,45 @@ module! {
     license: "GPL",
 }
 
+/// Waits for the module's RCU callbacks when dropped (they free namespace, ucounts and membership
+/// memory, and their code is in this module).
+struct RcuBarrier;
+
+impl Drop for RcuBarrier {
+    fn drop(&mut self) {
+        sys::rcu_barrier();
+    }
+}
+
 /// The loaded module: what insmod set up, in the order rmmod takes it down (fields drop in order).
 struct VnsModule {
     /// `/dev/vns`. Dropped first: no new file can be opened after this (open files hold the module).
     _device: Pin<KBox<device::Device>>,
     /// `/proc/sys/vns`. Unregistering waits for handlers in flight.
-    _sysctl: sys::SysctlRegistration,
-    /// The namespaces, ucounts and limits. Freed last, when nothing above can reach it any more.
+    _sysctl: sys::Registration,
+    /// The fork/exit/exec probes. Unregistering waits until no probe runs.
+    _probes: sys::Registration,
+    /// The namespaces, ucounts and memberships. Freed when nothing above can reach it any more.
     _state: Arc<state::Vns>,
+    /// Last: the memory freed above after a grace period is freed before the module goes.
+    _barrier: RcuBarrier,
 }
 
 impl kernel::Module for VnsModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         // Each step's value undoes itself when dropped, so a failure undoes the steps before it (spec §9).
-        let state = state::Vns::new()?;
-        let sysctl = sys::SysctlRegistration::register(state.clone())?;
+        let barrier = RcuBarrier;
+        let state = state::Vns::new().map_err(error::to_kernel)?;
+        let sysctl = sys::Registration::sysctl(state.clone())?;
+        let probes = sys::Registration::probes(state.clone())?;
         let device = KBox::pin_init(device::Device::register(state.clone()), GFP_KERNEL)?;
         pr_info!("loaded (/dev/vns, /proc/sys/vns)\n");
         Ok(Self {
             _device: device,
             _sysctl: sysctl,
+            _probes: probes,
             _state: state,
+            _barrier: barrier,
         })
     }
 }

@@ -1,16 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vns C shim: the few kernel services the Linux 7.3 Rust API has no wrapper for.
+ * vns C shim: the few kernel services the Linux 7.3 Rust API has no wrapper for: the sysctl table,
+ * capable(), facts of the current task, the scheduler tracepoints, and the uts names under a seqlock.
  *
  * Everything here is called from rust/vns/sys.rs, the module's only Rust file with FFI. The shim keeps no
- * policy: it registers the /proc/sys/vns table and forwards each access to Rust.
+ * policy: it registers things and forwards to Rust.
  */
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/errno.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/mm.h>
+#include <linux/seqlock.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysctl.h>
+#include <linux/tracepoint.h>
 #include <linux/user_namespace.h>
+#include <linux/utsname.h>
 
 #include "vns_shim.h"
+
+/* ---- /proc/sys/vns ---------------------------------------------------------------------------------- */
 
 /* Opaque pointer to the Rust state, set by vns_shim_sysctl_register() before the table is visible. */
 static const void *vns_sysctl_ctx;
@@ -32,7 +45,7 @@ static int vns_sysctl_handler(const struct ctl_table *table, int dir, void *buff
 		.extra2 = SYSCTL_INT_MAX,                                                     \
 	}
 
-/* Index order is the kind order of the spec (enum ucount_type), then mount-max: see VNS_SYSCTL_*. */
+/* Index order is the kind order of the spec (enum ucount_type), then mount-max: see VNS_NR_SYSCTLS. */
 static const struct ctl_table vns_sysctls[VNS_NR_SYSCTLS] = {
 	VNS_MAX_NS("max_user_namespaces"),
 	VNS_MAX_NS("max_pid_namespaces"),
@@ -98,7 +111,190 @@ long vns_shim_init_ucount_max(unsigned int type)
 	return READ_ONCE(init_user_ns.ucount_max[type]);
 }
 
+/* ---- tasks and credentials -------------------------------------------------------------------------- */
+
 bool vns_shim_capable(int cap)
 {
 	return capable(cap);
+}
+
+/* The facts check_unshare_flags() (kernel/fork.c) looks at, and the caller's identity. */
+void vns_shim_current_facts(struct vns_task_facts *facts)
+{
+	const struct cred *cred = current_cred();
+	struct mm_struct *mm = current->mm;
+
+	facts->nr_threads = get_nr_threads(current);
+	facts->sighand_shared = refcount_read(&current->sighand->count) > 1;
+	/* current_is_single_threaded() is not exported; its fast path is this test. */
+	facts->mm_shared = mm && atomic_read(&mm->mm_users) > 1;
+	facts->full_caps = cap_issubset(CAP_FULL_SET, cred->cap_effective);
+	facts->pad = 0;
+	facts->euid = __kuid_val(cred->euid);
+	facts->egid = __kgid_val(cred->egid);
+	facts->tgid = task_tgid_nr(current);
+}
+
+struct task_struct *vns_shim_current(void)
+{
+	return current;
+}
+
+/* Caller holds rcu_read_lock(); @task is valid for the read-side section. */
+struct task_struct *vns_shim_real_parent(struct task_struct *task)
+{
+	struct task_struct *parent = rcu_dereference(task->real_parent);
+
+	return parent == task ? NULL : parent;
+}
+
+/* The effective kuid of @task, which must be current or pinned by the caller. */
+u32 vns_shim_task_euid(struct task_struct *task)
+{
+	u32 euid;
+
+	rcu_read_lock();
+	euid = __kuid_val(__task_cred(task)->euid);
+	rcu_read_unlock();
+	return euid;
+}
+
+/* Threads in the system, for the init namespaces' nr_tasks. */
+u32 vns_shim_nr_threads_total(void)
+{
+	struct task_struct *g, *t;
+	u32 n = 0;
+
+	rcu_read_lock();
+	for_each_process_thread(g, t)
+		n++;
+	rcu_read_unlock();
+	return n;
+}
+
+/* ---- sched_process_fork/exit/exec probes ------------------------------------------------------------ */
+
+static const void *vns_probe_ctx;
+static struct tracepoint *vns_tp_fork, *vns_tp_exit, *vns_tp_exec;
+
+/* Called with preemption disabled, after copy_process() and before the child first runs. */
+static void vns_probe_fork(void *data, struct task_struct *parent, struct task_struct *child)
+{
+	vns_rust_on_fork(data, parent, child, !thread_group_leader(child));
+}
+
+/* Called from do_exit() before exit_notify(): a parent's wait sees what this did. */
+static void vns_probe_exit(void *data, struct task_struct *task, bool group_dead)
+{
+	vns_rust_on_exit(data, task);
+}
+
+static void vns_probe_exec(void *data, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	vns_rust_on_exec(data, task);
+}
+
+static void vns_find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_process_fork"))
+		vns_tp_fork = tp;
+	else if (!strcmp(tp->name, "sched_process_exit"))
+		vns_tp_exit = tp;
+	else if (!strcmp(tp->name, "sched_process_exec"))
+		vns_tp_exec = tp;
+}
+
+int vns_shim_probes_register(const void *ctx)
+{
+	int ret;
+
+	for_each_kernel_tracepoint(vns_find_tracepoint, NULL);
+	if (!vns_tp_fork || !vns_tp_exit || !vns_tp_exec)
+		return -ENOENT;
+	vns_probe_ctx = ctx;
+	ret = tracepoint_probe_register(vns_tp_fork, vns_probe_fork, (void *)ctx);
+	if (ret)
+		return ret;
+	ret = tracepoint_probe_register(vns_tp_exit, vns_probe_exit, (void *)ctx);
+	if (ret)
+		goto out_fork;
+	ret = tracepoint_probe_register(vns_tp_exec, vns_probe_exec, (void *)ctx);
+	if (ret)
+		goto out_exit;
+	return 0;
+out_exit:
+	tracepoint_probe_unregister(vns_tp_exit, vns_probe_exit, (void *)ctx);
+out_fork:
+	tracepoint_probe_unregister(vns_tp_fork, vns_probe_fork, (void *)ctx);
+	tracepoint_synchronize_unregister();
+	return ret;
+}
+
+void vns_shim_probes_unregister(void)
+{
+	tracepoint_probe_unregister(vns_tp_exec, vns_probe_exec, (void *)vns_probe_ctx);
+	tracepoint_probe_unregister(vns_tp_exit, vns_probe_exit, (void *)vns_probe_ctx);
+	tracepoint_probe_unregister(vns_tp_fork, vns_probe_fork, (void *)vns_probe_ctx);
+	/* No probe runs once this returns (include/linux/tracepoint.h). */
+	tracepoint_synchronize_unregister();
+}
+
+/* ---- uts names under a seqlock ---------------------------------------------------------------------- */
+
+/* Readers never lock: read_seqbegin/read_seqretry. Writers take write_seqlock. */
+struct vns_uts {
+	seqlock_t lock;
+	char nodename[VNS_UTS_LEN + 1];
+	char domainname[VNS_UTS_LEN + 1];
+};
+
+/* A copy of @from (NULL: the kernel's names, as the init uts vns starts with). */
+struct vns_uts *vns_shim_uts_alloc(const struct vns_uts *from)
+{
+	struct vns_uts *uts = kzalloc(sizeof(*uts), GFP_KERNEL);
+
+	if (!uts)
+		return NULL;
+	seqlock_init(&uts->lock);
+	if (from) {
+		vns_shim_uts_read(from, uts->nodename, uts->domainname);
+	} else {
+		/*
+		 * uts_sem is not exported: a sethostname() racing with insmod could be seen half
+		 * written, which only affects the initial copy.
+		 */
+		strscpy(uts->nodename, init_uts_ns.name.nodename, sizeof(uts->nodename));
+		strscpy(uts->domainname, init_uts_ns.name.domainname, sizeof(uts->domainname));
+	}
+	return uts;
+}
+
+void vns_shim_uts_free(struct vns_uts *uts)
+{
+	kfree(uts);
+}
+
+/* Copies both names (each VNS_UTS_LEN + 1 bytes, NUL-terminated) as one consistent snapshot. */
+void vns_shim_uts_read(const struct vns_uts *uts, char *nodename, char *domainname)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&uts->lock);
+		memcpy(nodename, uts->nodename, VNS_UTS_LEN + 1);
+		memcpy(domainname, uts->domainname, VNS_UTS_LEN + 1);
+	} while (read_seqretry(&uts->lock, seq));
+}
+
+/* Sets one name (@which 0: nodename, 1: domainname) to @len <= VNS_UTS_LEN bytes of @name. */
+void vns_shim_uts_write(struct vns_uts *uts, unsigned int which, const char *name, unsigned int len)
+{
+	char *dst = which ? uts->domainname : uts->nodename;
+
+	if (len > VNS_UTS_LEN)
+		len = VNS_UTS_LEN;
+	write_seqlock(&uts->lock);
+	memcpy(dst, name, len);
+	memset(dst + len, 0, VNS_UTS_LEN + 1 - len);
+	write_sequnlock(&uts->lock);
 }

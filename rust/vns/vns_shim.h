@@ -6,16 +6,45 @@
 #include <linux/types.h>
 
 #define VNS_NR_SYSCTLS 9	/* 8 max_*_namespaces in kind order, then mount-max */
+#define VNS_UTS_LEN 64		/* __NEW_UTS_LEN */
+
+struct task_struct;
+struct vns_uts;
+
+/* What the unshare checks and GET_INFO need to know of the current task (kernel/fork.c). */
+struct vns_task_facts {
+	u32 nr_threads;		/* get_nr_threads(current) */
+	u8 sighand_shared;	/* refcount_read(&current->sighand->count) > 1 */
+	u8 mm_shared;		/* the mm has other users */
+	u8 full_caps;		/* cap_effective holds every capability */
+	u8 pad;
+	u32 euid, egid;		/* kuid/kgid values (init user namespace) */
+	s32 tgid;		/* task_tgid_nr(current) */
+};
 
 /* Implemented in Rust (sys.rs). */
 int vns_rust_sysctl_read(const void *ctx, unsigned int index);
 int vns_rust_sysctl_may_write(const void *ctx, unsigned int index);
 int vns_rust_sysctl_write(const void *ctx, unsigned int index, int value);
+void vns_rust_on_fork(const void *ctx, struct task_struct *parent, struct task_struct *child, bool thread);
+void vns_rust_on_exit(const void *ctx, struct task_struct *task);
+void vns_rust_on_exec(const void *ctx, struct task_struct *task);
 
 /* Implemented in C (vns_shim.c). */
 int vns_shim_sysctl_register(const void *ctx);
 void vns_shim_sysctl_unregister(void);
 long vns_shim_init_ucount_max(unsigned int type);
 bool vns_shim_capable(int cap);
+void vns_shim_current_facts(struct vns_task_facts *facts);
+struct task_struct *vns_shim_current(void);
+struct task_struct *vns_shim_real_parent(struct task_struct *task);
+u32 vns_shim_task_euid(struct task_struct *task);
+u32 vns_shim_nr_threads_total(void);
+int vns_shim_probes_register(const void *ctx);
+void vns_shim_probes_unregister(void);
+struct vns_uts *vns_shim_uts_alloc(const struct vns_uts *from);
+void vns_shim_uts_free(struct vns_uts *uts);
+void vns_shim_uts_read(const struct vns_uts *uts, char *nodename, char *domainname);
+void vns_shim_uts_write(struct vns_uts *uts, unsigned int which, const char *name, unsigned int len);
 
 #endif /* _VNS_SHIM_H */
