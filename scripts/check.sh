@@ -10,6 +10,8 @@ top=$(cd "$here/.." && pwd)
 out=${OUT:-$top/build}
 export PATH="$HOME/.cargo/bin:$PATH"
 mkdir -p "$out"
+# Never boot a stale image: the initramfs stage must make it anew.
+rm -f "$out/initramfs.cpio.gz"
 
 total_pass=0 total_fail=0
 count() {	# count LOG: add the "N passed, N failed" line a stage printed last
