@@ -34,7 +34,7 @@ echo "=== host tests"
 count "$out/host.log"
 
 stage "test kernel" make -s -C "$top" kernel || { echo "$total_pass passed, $total_fail failed"; exit 1; }
-build_module() { make -C "$top" modules W=1 >"$out/module-build.log" 2>&1; local rc=$?; cat "$out/module-build.log"; return $rc; }
+build_module() { make -C "$top" modules W=1 CLIPPY=1 >"$out/module-build.log" 2>&1; local rc=$?; cat "$out/module-build.log"; return $rc; }
 stage "module build (vns.ko)" build_module
 if grep -E -q '^(warning|error)(\[|:)|: warning:' "$out/module-build.log"; then
 	echo "not ok - the module build printed warnings"; total_fail=$((total_fail + 1))

@@ -62,9 +62,13 @@ if [ "$mode" = test ]; then
 	# kselftest TAP: "ok N name", "not ok N name", "ok N name # SKIP reason".
 	# Counted: the selftests' own lines (between VNS-TEST-BEGIN and -END) and vns's KUnit suites (KTAP
 	# suites named vns*); the kernel's own boot-time KUnit suites are not vns's tests.
+	# KUnit suites run at every insmod; each case is counted once (its first run).
 	ours=$(awk '/^VNS-TEST-BEGIN/ { t = 1; next } /^VNS-TEST-END/ { t = 0; next }
 		t && /^(not )?ok [0-9]+ / { print; next }
-		/^(not )?ok [0-9]+ vns/ { print }' "$log")
+		/^ +# Subtest: vns/ { k = $NF; next }
+		k != "" && /^    (not )?ok [0-9]+ / { sub(/^ +/, ""); name = k "." $0; sub(/^(not )?ok [0-9]+ /, "", name)
+			if (!(name in seen)) { seen[name] = 1; print } next }
+		/^(not )?ok [0-9]+ vns/ { k = "" }' "$log")
 	passed=$(grep -E -c '^ok [0-9]+ ' <<<"$ours" || true)
 	skipped=$(grep -E -c '^ok [0-9]+ .*# SKIP' <<<"$ours" || true)
 	failed=$(grep -E -c '^not ok [0-9]+ ' <<<"$ours" || true)

@@ -553,7 +553,7 @@ impl<T: RcuObject> RcuRef<T> {
 ///
 /// `head` is the `rcu` field of an [`RcuNode<T>`] allocated by [`RcuRef::new`] and released.
 unsafe extern "C" fn free_node<T: RcuObject>(head: *mut bindings::callback_head) {
-    // SAFETY: `rcu` is the first field of the `#[repr(C)]` node, and `Opaque` is transparent, so the
+    // CAST: `rcu` is the first field of the `#[repr(C)]` node, and `Opaque` is transparent, so the
     // head's address is the node's.
     let node = head.cast::<RcuNode<T>>();
     // SAFETY: The node came from `KBox::leak` in `RcuRef::new`; `data` is `ManuallyDrop` and was already
@@ -636,7 +636,7 @@ impl<T: RcuObject> Deref for RcuRef<T> {
 /// # Invariants
 ///
 /// Every node reachable from `heads` is live; it is unlinked, under `lock`, before it is freed.
-#[pin_data]
+#[pin_data(PinnedDrop)]
 pub(crate) struct RcuTable<T: RcuObject> {
     /// Serialises every change of the links; lookups do not take it. Taken in process context and in
     /// the fork/exit/exec probes (preemption disabled), never in interrupt context.
@@ -822,6 +822,15 @@ impl<T: RcuObject> RcuTable<T> {
     fn unlink(&self, node: NonNull<RcuNode<T>>) {
         let _guard = self.lock.lock();
         let _ = self.unlink_locked(node);
+    }
+}
+
+#[pinned_drop]
+impl<T: RcuObject> PinnedDrop for RcuTable<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // A strong table drops its references; a weak one unlinks what is left, so that a later release
+        // of those objects does not reach this (then freed) table.
+        self.clear();
     }
 }
 

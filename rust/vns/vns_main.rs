@@ -14,6 +14,8 @@ use kernel::{prelude::*, sync::Arc};
 
 mod device;
 mod error;
+#[cfg(CONFIG_KUNIT)]
+mod kunit;
 mod member;
 mod mnt;
 mod ns;
