@@ -10,10 +10,11 @@
 #![deny(unsafe_code)]
 
 use kernel::{
+    new_spinlock,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
-        Arc,
+        Arc, SpinLock,
     },
 };
 
@@ -95,11 +96,72 @@ impl Drop for Member {
     }
 }
 
+/// Capacity of [`Unrecorded`].
+const UNRECORDED_MAX: usize = 64;
+
+/// Tasks the fork probe could not record although their parent was a member (an atomic allocation
+/// failed), and their descendants: only these resolve through their ancestors (spec §1); any other task
+/// without an entry is in the init namespaces. Fixed-size, so that marking a task never allocates.
+pub(crate) struct Unrecorded {
+    /// Number of marked tasks: the fast path of the probes reads only this.
+    nr: Atomic<u32>,
+    /// The marked tasks. Taken in the probes (preemption disabled) and in ioctls; never in interrupts.
+    slots: Pin<KBox<SpinLock<[Option<TaskKey>; UNRECORDED_MAX]>>>,
+}
+
+impl Unrecorded {
+    /// An empty set.
+    pub(crate) fn new() -> crate::error::VnsResult<Self> {
+        Ok(Self {
+            nr: Atomic::new(0),
+            slots: KBox::pin_init(new_spinlock!([None; UNRECORDED_MAX], "vns_unrecorded"), GFP_KERNEL)?,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.nr.load(Relaxed) == 0
+    }
+
+    /// Whether `task` is marked.
+    pub(crate) fn contains(&self, task: TaskKey) -> bool {
+        !self.is_empty() && self.slots.lock().contains(&Some(task))
+    }
+
+    /// Marks `task`; false if the set is full (the task then resolves to the init namespaces).
+    fn add(&self, task: TaskKey) -> bool {
+        let mut slots = self.slots.lock();
+        match slots.iter_mut().find(|s| s.is_none()) {
+            Some(slot) => {
+                *slot = Some(task);
+                self.nr.fetch_add(1, Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn remove(&self, task: TaskKey) {
+        if self.is_empty() {
+            return;
+        }
+        let mut slots = self.slots.lock();
+        if let Some(slot) = slots.iter_mut().find(|s| **s == Some(task)) {
+            *slot = None;
+            self.nr.fetch_sub(1, Relaxed);
+        }
+    }
+}
+
 impl Vns {
     /// `sched_process_fork`: records `child` with its parent's membership. A parent with no entry
-    /// costs one failed lookup and nothing else (spec §1). Runs with preemption disabled.
+    /// costs one failed lookup (and a read of an empty counter) and nothing else (spec §1). Runs with
+    /// preemption disabled.
     pub(crate) fn on_fork(&self, parent: TaskKey, child: TaskKey, thread: bool) {
         let Some(pm) = self.members.lookup(&parent) else {
+            // The child of an unrecorded task is unrecorded too: it resolves through its ancestors.
+            if self.unrecorded.contains(parent) && !self.unrecorded.add(child) {
+                kernel::pr_warn_once!("membership of a new task could not be recorded\n");
+            }
             return;
         };
         // A new process lives in its parent's pid_for_children; a thread stays with its group.
@@ -114,6 +176,9 @@ impl Vns {
         };
         let Ok(entry) = RcuRef::new(child, Member::new(proxy, pm.caps(), pid), GFP_ATOMIC) else {
             // The child resolves to its nearest recorded ancestor (spec §1).
+            if !self.unrecorded.add(child) {
+                kernel::pr_warn_once!("membership of a new task could not be recorded\n");
+            }
             return;
         };
         // The child has not run yet: nobody else can have recorded it.
@@ -136,6 +201,7 @@ impl Vns {
     /// `sched_process_exit`: drops the task's membership (before `exit_notify`, so a parent's wait sees
     /// its counts already returned). A task with no entry costs one lockless lookup.
     pub(crate) fn on_exit(&self, task: TaskKey) {
+        self.unrecorded.remove(task);
         if self.members.lookup(&task).is_none() {
             return;
         }
@@ -164,9 +230,12 @@ impl Vns {
         caps: CapSet,
         pid: Option<Arc<PidNr>>,
     ) -> crate::error::VnsResult<()> {
-        let entry = RcuRef::new(TaskKey::current(), Member::new(proxy, caps, pid), GFP_KERNEL)?;
+        let task = TaskKey::current();
+        let entry = RcuRef::new(task, Member::new(proxy, caps, pid), GFP_KERNEL)?;
         // The old entry's reference is dropped after the table's lock is released.
         drop(self.members.replace(old, &entry));
+        // Recorded now: no longer resolved through its ancestors.
+        self.unrecorded.remove(task);
         Ok(())
     }
 }
