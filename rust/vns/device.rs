@@ -170,10 +170,11 @@ impl VnsFile {
         let user_ns = cur.user_ns();
         let user = user_ns.user().ok_or(Errno::EINVAL)?;
         let active_pid = cur.proxy.get(Kind::Pid);
-        let pid = if active_pid.owner.is_some() {
-            cur.pid.as_ref().map_or(0, |p| p.nr as i32)
-        } else {
+        // The real tgid in the init pid vns; the task's number in any other (spec §5 pid).
+        let pid = if active_pid.is_init() {
             cur.facts.tgid
+        } else {
+            cur.pid.as_ref().map_or(0, |p| p.nr as i32)
         };
         let info = VnsInfo {
             ns_id: cur.ns_ids(),
@@ -276,7 +277,8 @@ impl VnsFile {
 
 impl Vns {
     /// VNS_IOC_LIST_NS: the namespaces owned by the caller's user vns or its descendants, in id order,
-    /// at most `cap` of them, and their total.
+    /// at most `cap` of them, and their total. The total and the entries come from one walk of the
+    /// registry, so they agree even while namespaces come and go.
     fn list_ns(&self, cap: usize) -> VnsResult<(KVec<VnsNsEntry>, u32)> {
         let cur = self.resolve();
         let me = cur.user_ns();
@@ -284,59 +286,64 @@ impl Vns {
         // The init namespaces count every task that has no membership of its own, so theirs is the
         // number of threads less those counted in the other namespaces of the kind.
         let mut others = [0u32; VNS_NR_KINDS];
-        let mut total = 0u32;
+        let mut visible = 0usize;
         self.registry.for_each(|ns| {
-            if ns.owner.is_some() && ns.charge.is_some() {
+            if !ns.is_init() {
                 if let Some(o) = others.get_mut(ns.kind.index()) {
                     *o = o.saturating_add(ns.nr_tasks.load(Relaxed));
                 }
             }
             if ns.owner.as_ref().is_some_and(|o| o.is_same_or_descendant_of(me)) {
-                total += 1;
+                visible += 1;
             }
         });
         let threads = sys::nr_threads_total();
-        let mut v = KVec::with_capacity(cap.min(total as usize), GFP_KERNEL)?;
-        let mut err = None;
-        self.registry.for_each(|ns| {
-            let Some(owner) = ns.owner.as_ref() else {
-                return;
-            };
-            if !owner.is_same_or_descendant_of(me) || err.is_some() {
-                return;
-            }
-            let is_init = ns.charge.is_none();
-            let nr_tasks = if is_init {
-                threads.saturating_sub(others.get(ns.kind.index()).copied().unwrap_or(0))
-            } else {
-                ns.nr_tasks.load(Relaxed)
-            };
-            let owner_kuid = ns.user().map_or_else(|| owner.user().map_or(0, |u| u.owner_uid), |u| u.owner_uid);
-            let e = VnsNsEntry {
-                id: ns.id,
-                parent_id: ns.parent().map_or(0, |p| p.id),
-                owner_id: owner.id,
-                kind: ns.kind.as_u32(),
-                level: ns.level(),
-                nr_tasks,
-                owner_uid: my_user.map_up_or_overflow(0, owner_kuid),
-            };
-            // Keep the `cap` lowest ids: the registry is walked in hash order.
-            if v.len() < v.capacity() {
-                if let Err(e2) = v.push(e, GFP_NOWAIT) {
-                    err = Some(e2);
+        let mut room = cap.min(visible + 8);
+        loop {
+            // Allocated before the walk: nothing allocates inside the RCU read-side section.
+            let mut v = KVec::with_capacity(room, GFP_KERNEL)?;
+            let mut total = 0u32;
+            self.registry.for_each(|ns| {
+                let Some(owner) = ns.owner.as_ref() else {
+                    return;
+                };
+                if !owner.is_same_or_descendant_of(me) {
+                    return;
                 }
-            } else if let Some(max) = v.iter_mut().max_by_key(|x| x.id) {
-                if e.id < max.id {
-                    *max = e;
+                total += 1;
+                let nr_tasks = if ns.is_init() {
+                    threads.saturating_sub(others.get(ns.kind.index()).copied().unwrap_or(0))
+                } else {
+                    ns.nr_tasks.load(Relaxed)
+                };
+                let owner_kuid = ns.user().map_or_else(|| owner.user().map_or(0, |u| u.owner_uid), |u| u.owner_uid);
+                let e = VnsNsEntry {
+                    id: ns.id,
+                    parent_id: ns.parent().map_or(0, |p| p.id),
+                    owner_id: owner.id,
+                    kind: ns.kind.as_u32(),
+                    level: ns.level(),
+                    nr_tasks,
+                    owner_uid: my_user.map_up_or_overflow(0, owner_kuid),
+                };
+                // Keep the `cap` lowest ids: the registry is walked in hash order.
+                if v.len() < cap.min(v.capacity()) {
+                    // Within the capacity reserved above: this does not allocate.
+                    let _ = v.push(e, GFP_NOWAIT);
+                } else if let Some(max) = v.iter_mut().max_by_key(|x| x.id) {
+                    if e.id < max.id {
+                        *max = e;
+                    }
                 }
+            });
+            let wanted = cap.min(total as usize);
+            if v.len() >= wanted {
+                v.sort_unstable_by_key(|e| e.id);
+                return Ok((v, total));
             }
-        });
-        if err.is_some() {
-            return Err(Errno::ENOMEM);
+            // More namespaces than were reserved for appeared in between: walk again with room.
+            room = wanted + 8;
         }
-        v.sort_unstable_by_key(|e| e.id);
-        Ok((v, total))
     }
 
     /// VNS_IOC_GET_UCOUNTS: the counters of (`ns_id` or the caller's user vns, `uid` as the caller

@@ -198,6 +198,11 @@ impl PidNs {
 }
 
 impl Ns {
+    /// Whether this is one of the init namespaces (the only ones charged to nobody).
+    pub(crate) fn is_init(&self) -> bool {
+        self.charge.is_none()
+    }
+
     /// The user vns state, if this is a user vns.
     pub(crate) fn user(&self) -> Option<&UserNs> {
         match &self.state {
