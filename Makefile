@@ -7,6 +7,7 @@
 #   make            build vns.ko against $(KDIR)
 #   make setup      install what is missing (Debian 12, as root)
 #   make kernel     build (or reuse) the cached test kernel
+#   make tools      vnsctl (static) and the C sample
 #   KDIR=/path      use another Rust-enabled Linux 7.3 tree instead of the cached one
 
 SHELL := /bin/bash
@@ -22,7 +23,7 @@ else
 VNS_KDIR = $(KDIR)
 endif
 
-.PHONY: all modules setup kernel rust-analyzer host-test selftests initramfs run check clean
+.PHONY: all modules setup kernel rust-analyzer host-test selftests tools initramfs run check clean
 
 all: modules
 
@@ -44,7 +45,14 @@ host-test: setup
 selftests: setup
 	$(MAKE) -C $(ROOT)/selftests/vns OUTPUT=$(OUT)/selftests
 
-initramfs: modules selftests
+# vnsctl (static, musl) and the C sample, for the guest.
+tools: setup
+	cd $(ROOT)/rust && cargo build --release --locked --target x86_64-unknown-linux-musl -p vnsctl
+	mkdir -p $(OUT)/bin
+	cp $(ROOT)/rust/target/x86_64-unknown-linux-musl/release/vnsctl $(OUT)/bin/
+	$(MAKE) -C $(ROOT)/samples OUTPUT=$(OUT)/bin
+
+initramfs: modules selftests tools
 	$(ROOT)/scripts/mkinitramfs.sh $(OUT) $(ROOT)/vns.ko
 
 run: initramfs
@@ -53,6 +61,10 @@ run: initramfs
 
 check: setup
 	$(ROOT)/scripts/check.sh
+
+# Documentation/ checked with a real reST parser (docutils), warnings as errors.
+docs-check:
+	$(ROOT)/scripts/docs-check.sh
 
 clean:
 	-[ -d "$(VNS_KDIR)" ] && $(MAKE) -C $(VNS_KDIR) M=$(ROOT) clean

@@ -22,6 +22,7 @@ done
 cp "$ko" "$root/lib/vns/vns.ko"
 cp "$here/guest/init" "$root/init"
 cp "$here/guest/"*.sh "$root/vns/"
+cp "$here/../samples/vns-demo.sh" "$root/vns/demo.sh"
 chmod +x "$root/init" "$root"/vns/*.sh
 if [ -d "$out/selftests" ]; then
 	cp "$out/selftests/run-order" "$root/vns/tests/"

@@ -1,0 +1,365 @@
+//! The command line, modelled on util-linux's unshare(1), lsns(8), nsenter(1) and hostname(1).
+
+use clap::{Args, Parser, Subcommand};
+
+/// Run programs in vns namespaces and inspect them.
+#[derive(Parser, Debug)]
+#[command(
+    name = "vnsctl",
+    version,
+    about = "Run programs in vns namespaces and inspect them.",
+    long_about = "Run programs in vns namespaces and inspect them.\n\n\
+        vns (virtual namespaces) is a kernel module that offers an unshare(2)-like ioctl on /dev/vns \
+        over namespace objects of its own, charged to per-user limits under /proc/sys/vns.",
+    after_help = "See vnsctl(8) and Documentation/vns.rst for more details."
+)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Run a program with some vns namespaces unshared from the parent.
+    Unshare(UnshareArgs),
+    /// List vns namespaces.
+    Lsns(LsnsArgs),
+    /// Run a program in other vns namespaces.
+    Nsenter(NsenterArgs),
+    /// Show or set the hostname of the current uts vns.
+    Hostname {
+        /// The new hostname (at most 64 bytes).
+        name: Option<String>,
+    },
+    /// Show or set the NIS domain name of the current uts vns.
+    Domainname {
+        /// The new domain name (at most 64 bytes).
+        name: Option<String>,
+    },
+    /// Add an entry to the mount table of the current mount vns.
+    Mount(MountArgs),
+    /// Remove an entry from the mount table of the current mount vns.
+    Umount {
+        /// The entry's id (see `vnsctl mounts`).
+        id: u64,
+    },
+    /// List the mount table of the current mount vns.
+    Mounts {
+        /// Use JSON output format.
+        #[arg(short = 'J', long)]
+        json: bool,
+    },
+    /// Show or set the namespace limits of the current user vns (/proc/sys/vns).
+    Limits {
+        /// KIND=N to set a limit: KIND is user, pid, uts, ipc, net, mnt, cgroup, time or mount-max.
+        settings: Vec<String>,
+    },
+    /// Show the namespace counts and limits charged to a user.
+    Ucounts {
+        /// The user vns id (default: the current one).
+        #[arg(long = "ns", value_name = "ID")]
+        ns: Option<u64>,
+        /// The uid, as the caller sees it (default: the caller's).
+        #[arg(long, value_name = "UID")]
+        uid: Option<u32>,
+    },
+    /// Show the current task's vns namespaces and identity.
+    Info {
+        /// Use JSON output format.
+        #[arg(short = 'J', long)]
+        json: bool,
+    },
+    /// Print the manual page (roff) on standard output.
+    #[command(hide = true)]
+    Man,
+}
+
+/// `vnsctl unshare`.
+#[derive(Args, Debug, Default)]
+pub struct UnshareArgs {
+    /// Unshare the user namespace.
+    #[arg(short = 'U', long)]
+    pub user: bool,
+    /// Unshare the UTS namespace (hostname and domain name).
+    #[arg(short = 'u', long)]
+    pub uts: bool,
+    /// Unshare the IPC namespace.
+    #[arg(short = 'i', long)]
+    pub ipc: bool,
+    /// Unshare the network namespace.
+    #[arg(short = 'n', long)]
+    pub net: bool,
+    /// Unshare the mount namespace.
+    #[arg(short = 'm', long)]
+    pub mount: bool,
+    /// Unshare the pid namespace (for children; see --fork).
+    #[arg(short = 'p', long)]
+    pub pid: bool,
+    /// Unshare the cgroup namespace.
+    #[arg(short = 'C', long)]
+    pub cgroup: bool,
+    /// Unshare the time namespace.
+    #[arg(short = 'T', long)]
+    pub time: bool,
+    /// Map the current user and group to root (implies --user).
+    #[arg(short = 'r', long = "map-root-user")]
+    pub map_root_user: bool,
+    /// Map the current user to UID in the new user namespace (implies --user).
+    #[arg(long = "map-user", value_name = "UID")]
+    pub map_user: Option<u32>,
+    /// Map the current group to GID in the new user namespace (implies --user).
+    #[arg(long = "map-group", value_name = "GID")]
+    pub map_group: Option<u32>,
+    /// Fork the program as a child (needed for it to be in a new pid namespace).
+    #[arg(short = 'f', long)]
+    pub fork: bool,
+    /// The program and its arguments (default: $SHELL, or /bin/sh).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "PROGRAM"
+    )]
+    pub program: Vec<String>,
+}
+
+impl UnshareArgs {
+    /// The CLONE_NEW* flags asked for.
+    pub fn flags(&self) -> u64 {
+        use vns_core::abi::*;
+        let mut f = 0;
+        let user =
+            self.user || self.map_root_user || self.map_user.is_some() || self.map_group.is_some();
+        for (on, flag) in [
+            (user, CLONE_NEWUSER),
+            (self.uts, CLONE_NEWUTS),
+            (self.ipc, CLONE_NEWIPC),
+            (self.net, CLONE_NEWNET),
+            (self.mount, CLONE_NEWNS),
+            (self.pid, CLONE_NEWPID),
+            (self.cgroup, CLONE_NEWCGROUP),
+            (self.time, CLONE_NEWTIME),
+        ] {
+            if on {
+                f |= flag;
+            }
+        }
+        f
+    }
+
+    /// The (inside uid, inside gid) to map the caller to, if any.
+    pub fn maps(&self) -> (Option<u32>, Option<u32>) {
+        let uid = self.map_user.or(self.map_root_user.then_some(0));
+        let gid = self.map_group.or(self.map_root_user.then_some(0));
+        (uid, gid)
+    }
+}
+
+/// `vnsctl lsns`.
+#[derive(Args, Debug)]
+pub struct LsnsArgs {
+    /// Namespace type to list (user, pid, uts, ipc, net, mnt, cgroup, time).
+    #[arg(short = 't', long = "type", value_name = "TYPE")]
+    pub kind: Vec<String>,
+    /// Use JSON output format.
+    #[arg(short = 'J', long)]
+    pub json: bool,
+    /// Don't print headings.
+    #[arg(short = 'n', long)]
+    pub noheadings: bool,
+    /// Output columns (NS,TYPE,NPROCS,LEVEL,PARENT,OWNER,UID; +LIST adds to the defaults).
+    #[arg(short = 'o', long, value_name = "LIST")]
+    pub output: Option<String>,
+}
+
+/// `vnsctl nsenter`.
+#[derive(Args, Debug)]
+pub struct NsenterArgs {
+    /// Enter the namespace with this id (repeat for several; its type is looked up).
+    #[arg(short = 't', long = "target-ns", value_name = "ID", required = true)]
+    pub target_ns: Vec<u64>,
+    /// The program and its arguments (default: $SHELL, or /bin/sh).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "PROGRAM"
+    )]
+    pub program: Vec<String>,
+}
+
+/// `vnsctl mount`.
+#[derive(Args, Debug)]
+pub struct MountArgs {
+    /// What is mounted (at most 63 bytes).
+    pub source: String,
+    /// Where (at most 127 bytes).
+    pub target: String,
+    /// The filesystem type (at most 15 bytes).
+    #[arg(
+        short = 't',
+        long = "types",
+        value_name = "FSTYPE",
+        default_value = "none"
+    )]
+    pub fstype: String,
+    /// Mount options: ro or rw.
+    #[arg(short = 'o', long = "options", value_name = "OPTS")]
+    pub options: Option<String>,
+    /// The parent entry's id (default: the root entry).
+    #[arg(long, value_name = "ID")]
+    pub parent: Option<u64>,
+}
+
+/// Parses `KIND=N` of `vnsctl limits`; returns the sysctl name (`user`... or `mount-max`) and N.
+pub fn parse_limit(s: &str) -> Result<(String, i64), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KIND=N: {s}"))?;
+    let name = if k == "mount-max" {
+        k.to_string()
+    } else {
+        let kind = vns_core::abi::Kind::from_name(k)
+            .ok_or_else(|| format!("unknown namespace type: {k}"))?;
+        kind.name().to_string()
+    };
+    let n = v
+        .parse::<i64>()
+        .map_err(|_| format!("invalid value: {v}"))?;
+    Ok((name, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use vns_core::abi::{
+        CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
+        CLONE_NEWUSER, CLONE_NEWUTS,
+    };
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(args).unwrap()
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn unshare_short_flags_like_util_linux() {
+        let Cmd::Unshare(u) = parse(&["vnsctl", "unshare", "-Uuinmp", "-C", "-T", "-f"]).cmd else {
+            panic!()
+        };
+        assert_eq!(
+            u.flags(),
+            CLONE_NEWUSER
+                | CLONE_NEWUTS
+                | CLONE_NEWIPC
+                | CLONE_NEWNET
+                | CLONE_NEWNS
+                | CLONE_NEWPID
+                | CLONE_NEWCGROUP
+                | CLONE_NEWTIME
+        );
+        assert!(u.fork);
+        assert!(u.program.is_empty());
+    }
+
+    #[test]
+    fn map_root_implies_user_and_maps_zero() {
+        let Cmd::Unshare(u) = parse(&["vnsctl", "unshare", "-r", "-u"]).cmd else {
+            panic!()
+        };
+        assert_eq!(u.flags(), CLONE_NEWUSER | CLONE_NEWUTS);
+        assert_eq!(u.maps(), (Some(0), Some(0)));
+        let Cmd::Unshare(u) =
+            parse(&["vnsctl", "unshare", "--map-user=1000", "--map-group", "100"]).cmd
+        else {
+            panic!()
+        };
+        assert_eq!(u.flags(), CLONE_NEWUSER);
+        assert_eq!(u.maps(), (Some(1000), Some(100)));
+    }
+
+    #[test]
+    fn program_after_double_dash_keeps_its_options() {
+        let Cmd::Unshare(u) = parse(&["vnsctl", "unshare", "-U", "--", "sh", "-c", "id -u"]).cmd
+        else {
+            panic!()
+        };
+        assert_eq!(u.program, ["sh", "-c", "id -u"]);
+        let Cmd::Unshare(u) = parse(&["vnsctl", "unshare", "-U", "ls", "-l"]).cmd else {
+            panic!()
+        };
+        assert_eq!(u.program, ["ls", "-l"]);
+    }
+
+    #[test]
+    fn lsns_options() {
+        let Cmd::Lsns(l) = parse(&["vnsctl", "lsns", "-t", "uts", "-J", "-n", "-o", "NS,TYPE"]).cmd
+        else {
+            panic!()
+        };
+        assert_eq!(l.kind, ["uts"]);
+        assert!(l.json && l.noheadings);
+        assert_eq!(l.output.as_deref(), Some("NS,TYPE"));
+    }
+
+    #[test]
+    fn nsenter_needs_a_target() {
+        assert!(Cli::try_parse_from(["vnsctl", "nsenter"]).is_err());
+        let Cmd::Nsenter(n) =
+            parse(&["vnsctl", "nsenter", "--target-ns", "12", "-t", "13", "true"]).cmd
+        else {
+            panic!()
+        };
+        assert_eq!(n.target_ns, [12, 13]);
+        assert_eq!(n.program, ["true"]);
+    }
+
+    #[test]
+    fn mount_options() {
+        let Cmd::Mount(m) = parse(&[
+            "vnsctl", "mount", "tmpfs", "/tmp", "-t", "tmpfs", "-o", "ro",
+        ])
+        .cmd
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (m.source.as_str(), m.target.as_str(), m.fstype.as_str()),
+            ("tmpfs", "/tmp", "tmpfs")
+        );
+        assert_eq!(m.options.as_deref(), Some("ro"));
+        assert!(Cli::try_parse_from(["vnsctl", "umount", "x"]).is_err());
+    }
+
+    #[test]
+    fn limits_parse() {
+        assert_eq!(parse_limit("uts=5").unwrap(), ("uts".into(), 5));
+        assert_eq!(
+            parse_limit("mount-max=10").unwrap(),
+            ("mount-max".into(), 10)
+        );
+        assert!(parse_limit("bogus=1").is_err());
+        assert!(parse_limit("uts").is_err());
+        assert!(parse_limit("uts=x").is_err());
+    }
+
+    #[test]
+    fn help_reads_like_util_linux() {
+        let help = Cli::command().render_help().to_string();
+        assert!(help.contains("Usage: vnsctl <COMMAND>"));
+        let mut cmd = Cli::command();
+        let unshare = cmd
+            .find_subcommand_mut("unshare")
+            .unwrap()
+            .render_help()
+            .to_string();
+        assert!(unshare.contains("-U, --user"));
+        assert!(unshare.contains("-r, --map-root-user"));
+        assert!(unshare.contains("[PROGRAM]..."));
+    }
+}

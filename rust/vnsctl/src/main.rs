@@ -1,0 +1,311 @@
+//! vnsctl: run programs in vns namespaces and inspect them. Errors are printed as util-linux prints
+//! them (`vnsctl: unshare failed: No space left on device`); the exit code is 0 or 1 (or the program's).
+
+use std::{ffi::CString, process::ExitCode};
+
+use clap::{CommandFactory, Parser};
+use nix::{
+    errno::Errno,
+    sys::wait::{waitpid, WaitStatus},
+    unistd::{execvp, fork, ForkResult},
+};
+use vns_core::abi::{
+    Kind, VnsIdExtent, VNS_MAP_GID, VNS_MAP_UID, VNS_MNT_RDONLY, VNS_UTS_DOMAINNAME,
+    VNS_UTS_NODENAME,
+};
+use vnsctl::{
+    cli::{parse_limit, Cli, Cmd, LsnsArgs, MountArgs, NsenterArgs, UnshareArgs},
+    dev::{self, Dev},
+    format,
+};
+
+/// A failure to report: the message after `vnsctl: `.
+struct Fail(String);
+
+type Res<T> = Result<T, Fail>;
+
+fn fail(what: &str, e: Errno) -> Fail {
+    Fail(format!("{what}: {}", e.desc()))
+}
+
+fn open() -> Res<Dev> {
+    Dev::open().map_err(|e| Fail(e.to_string()))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.cmd) {
+        Ok(code) => code,
+        Err(Fail(msg)) => {
+            eprintln!("vnsctl: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cmd: Cmd) -> Res<ExitCode> {
+    match cmd {
+        Cmd::Unshare(a) => unshare(a),
+        Cmd::Lsns(a) => lsns(a).map(|()| ExitCode::SUCCESS),
+        Cmd::Nsenter(a) => nsenter(a),
+        Cmd::Hostname { name } => uts(VNS_UTS_NODENAME, name).map(|()| ExitCode::SUCCESS),
+        Cmd::Domainname { name } => uts(VNS_UTS_DOMAINNAME, name).map(|()| ExitCode::SUCCESS),
+        Cmd::Mount(a) => mount(a).map(|()| ExitCode::SUCCESS),
+        Cmd::Umount { id } => open()?
+            .umount(id)
+            .map_err(|e| fail("umount failed", e))
+            .map(|()| ExitCode::SUCCESS),
+        Cmd::Mounts { json } => {
+            let m = open()?
+                .mounts()
+                .map_err(|e| fail("cannot list mounts", e))?;
+            print!(
+                "{}",
+                if json {
+                    format::mounts_json(&m)
+                } else {
+                    format::mounts_table(&m)
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Limits { settings } => limits(settings).map(|()| ExitCode::SUCCESS),
+        Cmd::Ucounts { ns, uid } => {
+            let d = open()?;
+            let uid = match uid {
+                Some(u) => u,
+                None => d.info().map_err(|e| fail("cannot get info", e))?.uid,
+            };
+            let u = d
+                .ucounts(ns.unwrap_or(0), uid)
+                .map_err(|e| fail("cannot get ucounts", e))?;
+            print!("{}", format::ucounts_table(&u));
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Info { json } => {
+            let i = open()?.info().map_err(|e| fail("cannot get info", e))?;
+            print!(
+                "{}",
+                if json {
+                    format::info_json(&i)
+                } else {
+                    format::info_text(&i)
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| Fail(e.to_string()))?;
+            print!("{}", String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `vnsctl unshare`: as unshare(1), over /dev/vns.
+fn unshare(a: UnshareArgs) -> Res<ExitCode> {
+    let d = open()?;
+    let before = d.info().map_err(|e| fail("cannot get info", e))?;
+    d.unshare(a.flags())
+        .map_err(|e| fail("unshare failed", e))?;
+    let (uid, gid) = a.maps();
+    if uid.is_some() || gid.is_some() {
+        let user_ns = d.info().map_err(|e| fail("cannot get info", e))?.ns_id[Kind::User.index()];
+        // The outside ids are the caller's as its previous user vns sees them (as /proc/PID/uid_map).
+        if let Some(inside) = uid {
+            let e = VnsIdExtent {
+                first: inside,
+                lower_first: before.uid,
+                count: 1,
+            };
+            d.set_id_map(user_ns, VNS_MAP_UID, &[e])
+                .map_err(|e| fail("cannot write uid map", e))?;
+        }
+        if let Some(inside) = gid {
+            let e = VnsIdExtent {
+                first: inside,
+                lower_first: before.gid,
+                count: 1,
+            };
+            d.set_id_map(user_ns, VNS_MAP_GID, &[e])
+                .map_err(|e| fail("cannot write gid map", e))?;
+        }
+    }
+    drop(d);
+    run_program(a.program, a.fork)
+}
+
+/// Runs `program` (or the shell): in a child if `fork`, waiting for it and passing on its status.
+fn run_program(program: Vec<String>, fork_first: bool) -> Res<ExitCode> {
+    let argv = if program.is_empty() {
+        vec![std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".into())]
+    } else {
+        program
+    };
+    let cargs: Vec<CString> = argv
+        .iter()
+        .map(|s| CString::new(s.as_str()).map_err(|_| Fail(format!("invalid argument: {s}"))))
+        .collect::<Res<_>>()?;
+    if fork_first {
+        // SAFETY: vnsctl is single-threaded; the child only execs (or exits).
+        match unsafe { fork() }.map_err(|e| fail("fork failed", e))? {
+            ForkResult::Child => {
+                let e = execvp(&cargs[0], &cargs).unwrap_err();
+                eprintln!("vnsctl: failed to execute {}: {}", argv[0], e.desc());
+                std::process::exit(127);
+            }
+            ForkResult::Parent { child } => loop {
+                match waitpid(child, None) {
+                    Ok(WaitStatus::Exited(_, code)) => return Ok(ExitCode::from(code as u8)),
+                    Ok(WaitStatus::Signaled(_, sig, _)) => {
+                        return Ok(ExitCode::from(128 + sig as u8))
+                    }
+                    Ok(_) => continue,
+                    Err(Errno::EINTR) => continue,
+                    Err(e) => return Err(fail("waitpid failed", e)),
+                }
+            },
+        }
+    }
+    let e = execvp(&cargs[0], &cargs).unwrap_err();
+    Err(fail(&format!("failed to execute {}", argv[0]), e))
+}
+
+/// `vnsctl lsns`.
+fn lsns(a: LsnsArgs) -> Res<()> {
+    let cols = match a.output.as_deref() {
+        Some(o) => format::parse_columns(o).map_err(Fail)?,
+        None => format::Column::ALL.to_vec(),
+    };
+    let kinds: Vec<u32> = a
+        .kind
+        .iter()
+        .map(|t| {
+            Kind::from_name(t)
+                .map(Kind::as_u32)
+                .ok_or_else(|| Fail(format!("unknown namespace type: {t}")))
+        })
+        .collect::<Res<_>>()?;
+    let mut entries = open()?
+        .namespaces()
+        .map_err(|e| fail("cannot list namespaces", e))?;
+    if !kinds.is_empty() {
+        entries.retain(|e| kinds.contains(&e.kind));
+    }
+    print!(
+        "{}",
+        if a.json {
+            format::lsns_json(&entries, &cols)
+        } else {
+            format::lsns_table(&entries, &cols, a.noheadings)
+        }
+    );
+    Ok(())
+}
+
+/// `vnsctl nsenter`: SETNS into each target (user vns first, as nsenter(1) does), then run the program.
+fn nsenter(a: NsenterArgs) -> Res<ExitCode> {
+    let d = open()?;
+    let all = d
+        .namespaces()
+        .map_err(|e| fail("cannot list namespaces", e))?;
+    let mut targets = Vec::new();
+    for id in a.target_ns {
+        let e = all
+            .iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| Fail(format!("namespace {id} not found")))?;
+        targets.push((id, e.kind));
+    }
+    targets.sort_by_key(|&(_, kind)| kind != Kind::User.as_u32());
+    for (id, kind) in targets {
+        d.setns(id, kind)
+            .map_err(|e| fail(&format!("reassociate to namespace {id} failed"), e))?;
+    }
+    drop(d);
+    // A new pid vns applies to children: fork as nsenter(1) does.
+    run_program(a.program, true)
+}
+
+/// `vnsctl hostname` / `domainname`.
+fn uts(which: u32, name: Option<String>) -> Res<()> {
+    let d = open()?;
+    match name {
+        None => {
+            let (node, domain) = d.uts().map_err(|e| fail("cannot get names", e))?;
+            println!(
+                "{}",
+                if which == VNS_UTS_NODENAME {
+                    node
+                } else {
+                    domain
+                }
+            );
+            Ok(())
+        }
+        Some(n) => d
+            .set_uts(which, &n)
+            .map_err(|e| fail("you must be root to change the host name", e)),
+    }
+}
+
+/// `vnsctl mount`.
+fn mount(a: MountArgs) -> Res<()> {
+    let d = open()?;
+    let flags = match a.options.as_deref() {
+        None | Some("rw") => 0,
+        Some("ro") => VNS_MNT_RDONLY,
+        Some(o) => return Err(Fail(format!("unsupported mount options: {o}"))),
+    };
+    let parent = match a.parent {
+        Some(p) => p,
+        None => {
+            let m = d.mounts().map_err(|e| fail("cannot list mounts", e))?;
+            m.iter()
+                .find(|m| m.id == m.parent_id)
+                .map(|m| m.id)
+                .ok_or_else(|| Fail("no root entry".into()))?
+        }
+    };
+    let id = d
+        .mount(parent, &a.source, &a.target, &a.fstype, flags)
+        .map_err(|e| fail("mount failed", e))?;
+    println!("{id}");
+    Ok(())
+}
+
+/// `vnsctl limits [KIND=N ...]`.
+fn limits(settings: Vec<String>) -> Res<()> {
+    if settings.is_empty() {
+        let mut rows = Vec::new();
+        for k in Kind::ALL {
+            let v = dev::read_sysctl(k.name()).map_err(|e| {
+                Fail(format!(
+                    "cannot read {}: {}",
+                    k.sysctl_name(),
+                    dev::strerror(&e)
+                ))
+            })?;
+            rows.push((k.sysctl_name().to_string(), v));
+        }
+        let mm = dev::read_sysctl("mount-max")
+            .map_err(|e| Fail(format!("cannot read mount-max: {}", dev::strerror(&e))))?;
+        rows.push(("mount-max".into(), mm));
+        print!("{}", format::limits_table(&rows));
+        return Ok(());
+    }
+    for s in settings {
+        let (name, value) = parse_limit(&s).map_err(Fail)?;
+        let file = if name == "mount-max" {
+            name.clone()
+        } else {
+            format!("max_{name}_namespaces")
+        };
+        dev::write_sysctl(&name, value)
+            .map_err(|e| Fail(format!("cannot set {file}: {}", dev::strerror(&e))))?;
+    }
+    Ok(())
+}
