@@ -2,8 +2,9 @@
 //! `vns-core`: the pure rules of vns, an unshare-like ioctl over namespace objects of its own.
 //!
 //! Every rule here mirrors a Linux 7.3 function and names it; `shared/spec/vns-v1.md` is the contract.
-//! The Linux module and the STM32 port compile these files as plain modules of their own crates
-//! (`#[path = "../vns-core/src/abi.rs"] mod abi;` ...), so no file but this one uses `crate::` paths,
+//! The Linux module compiles these files as plain modules of its own crate (`rust/vns/vcore.rs`:
+//! `#[path = "../vns-core/src/abi.rs"] pub mod abi;` ...); the host tests, vnsctl and the STM32 port
+//! use the crate as a dependency. So no file but this one uses `crate::` paths,
 //! inner attributes, `std` or `alloc`; siblings are reached as `super::errno`. Nothing here allocates,
 //! panics outside tests, or uses `unsafe`.
 //!
