@@ -206,9 +206,8 @@ pub(crate) fn misc_register_with_mode(
         // `Opaque<bindings::miscdevice>`, itself transparent over `bindings::miscdevice`, so `raw` points
         // to the slot's (uninitialised, pinned) `struct miscdevice`, which we may write.
         unsafe { raw.write(misc) };
-        // SAFETY: `raw` holds a `struct miscdevice` built by `MiscDeviceOptions::into_raw`, as
-        // `MiscDeviceRegistration::register` does; the slot is pinned and the registration's `Drop`
-        // calls `misc_deregister()` before the memory goes away. On success the slot therefore meets
+        // SAFETY: `raw` holds a `struct miscdevice` from `MiscDeviceOptions::into_raw`, as `register` makes
+        // it; the slot is pinned and `Drop` deregisters it before it goes, so on success the slot meets
         // every invariant of `MiscDeviceRegistration`; on failure nothing was registered.
         to_result(unsafe { bindings::misc_register(raw) })
     };
@@ -843,12 +842,10 @@ pub(crate) fn rcu_barrier() {
 
 macro_rules! abi_bytes {
     ($($t:ty),* $(,)?) => {$(
-        // SAFETY: vns-core's ABI structs are `#[repr(C)]` of integers and byte arrays only, with no
-        // implicit padding (their sizes are asserted against the sum of their fields there and against
-        // the C header in tests/layout.rs): every byte pattern is a valid value and every byte is
-        // initialised.
+        // SAFETY: vns-core's ABI structs are `#[repr(C)]` integers and byte arrays with no padding (sizes
+        // asserted there and against the C header in tests/layout.rs): any bytes are a valid value.
         unsafe impl FromBytes for $t {}
-        // SAFETY: As above.
+        // SAFETY: As above, and every byte of such a struct is initialised.
         unsafe impl AsBytes for $t {}
     )*};
 }
