@@ -23,7 +23,7 @@ else
 VNS_KDIR = $(KDIR)
 endif
 
-.PHONY: all modules setup kernel rust-analyzer host-test selftests tools initramfs run check clean
+.PHONY: all modules setup kernel rust-analyzer host-test selftests tools initramfs run check docs-check clean
 
 all: modules
 

@@ -8,15 +8,21 @@
 #
 #   scripts/build-kernel.sh [fragment]    (default: scripts/kconfig/vns.config)
 #   scripts/build-kernel.sh --path [fragment]   print the tree's path only (no build)
-#   LLVM=1 scripts/build-kernel.sh scripts/kconfig/kasan.config     a clang-built profile
+#   VNS_PROFILE=kasan scripts/build-kernel.sh   the KASAN profile, built with clang-19
 #
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 path_only=0
 if [ "${1:-}" = --path ]; then path_only=1; shift; fi
-frag=${1:-$here/kconfig/vns.config}
+# VNS_PROFILE=kasan: vns.config + kasan.config, built with clang (Rust with KASAN needs LLVM).
+profile=${VNS_PROFILE:-default}
+case "$profile" in
+	default) frags=("$here/kconfig/vns.config"); llvm= ;;
+	kasan) frags=("$here/kconfig/vns.config" "$here/kconfig/kasan.config"); llvm=-19 ;;
+	*) echo "kernel: error: unknown VNS_PROFILE '$profile' (default or kasan)" >&2; exit 2 ;;
+esac
+[ $# -gt 0 ] && frags=("$@")
 cache=${VNS_CACHE:-$HOME/.cache/vns}
-llvm=${LLVM:-}
 export PATH="$HOME/.cargo/bin:$PATH"
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 
@@ -26,12 +32,12 @@ die() { printf 'kernel: error: %s\n' "$*" >&2; exit 1; }
 tarball=$(ls /usr/src/linux-source-7.3.tar.xz 2>/dev/null) || die "linux-source-7.3 is not installed (run 'make setup')"
 pkgver=$(dpkg-query -W -f='${Version}' linux-source-7.3)
 kver=${pkgver%%-*}
-key=$( { cat "$frag"; echo "$pkgver"; rustc --version; bindgen --version; gcc --version | head -1; echo "llvm=$llvm"; } \
-	| sha256sum | cut -c1-12)
+key=$( { cat "${frags[@]}"; echo "$pkgver"; rustc --version; bindgen --version; gcc --version | head -1;
+	echo "llvm=$llvm"; } | sha256sum | cut -c1-12)
 tree=$cache/linux-$kver-$key
 makeflags=(-C "$tree" -j"$(nproc)")
 if [ "$path_only" = 1 ]; then echo "$tree"; exit 0; fi
-[ -n "$llvm" ] && makeflags+=(LLVM=-19 )
+[ -n "$llvm" ] && makeflags+=(LLVM="$llvm")
 
 if [ -f "$tree/.vns-built" ]; then
 	say "reusing $tree"
@@ -47,18 +53,19 @@ if [ ! -f "$tree/Makefile" ]; then
 	mv "$tree.tmp" "$tree"
 fi
 
-say "configuring: tinyconfig + $(basename "$frag")"
+say "configuring: tinyconfig + ${frags[*]##*/}"
 make "${makeflags[@]}" -s tinyconfig >&2
-"$tree/scripts/kconfig/merge_config.sh" -m -O "$tree" "$tree/.config" "$frag" >/dev/null
+"$tree/scripts/kconfig/merge_config.sh" -m -O "$tree" "$tree/.config" "${frags[@]}" >/dev/null
 make "${makeflags[@]}" -s olddefconfig >&2
 make "${makeflags[@]}" -s rustavailable >&2 || die "the Rust toolchain is not usable for this kernel (see above)"
 
 # Every option the fragment asks for must have stuck (a dependency may have silently dropped it).
 bad=0
+# A later fragment overrides an earlier one (as merge_config.sh does): check each option's last value.
 while IFS= read -r line; do
-	case "$line" in CONFIG_*=y|CONFIG_*=m) ;; *) continue;; esac
 	grep -qx "$line" "$tree/.config" || { say "option did not stick: $line"; bad=1; }
-done < "$frag"
+done < <(awk -F= '/^CONFIG_[A-Z0-9_]+=/ { v[$1] = $0; if (!($1 in o)) { o[$1] = n++ } }
+	END { for (k in v) if (v[k] ~ /=[ym]$/) print v[k] }' "${frags[@]}")
 [ "$bad" = 0 ] || die "the config fragment does not apply cleanly to $kver (see above)"
 
 say "building bzImage and modules ($(nproc) jobs; about 6-10 minutes)"

@@ -37,6 +37,10 @@ echo "=== STM32H750 port: on-target tests in QEMU mps2-an500, demo image size"
 "$here/stm32-test.sh" 2>&1 | tee "$out/stm32.log"
 count "$out/stm32.log"
 
+echo "=== documentation (docutils, warnings as errors)"
+"$here/docs-check.sh" 2>&1 | tee "$out/docs.log"
+count "$out/docs.log"
+
 stage "test kernel" make -s -C "$top" kernel || { echo "$total_pass passed, $total_fail failed"; exit 1; }
 build_module() { make -C "$top" modules W=1 CLIPPY=1 >"$out/module-build.log" 2>&1; local rc=$?; cat "$out/module-build.log"; return $rc; }
 stage "module build (vns.ko)" build_module

@@ -219,8 +219,13 @@ impl VnsFile {
     fn set_id_map(&self, arg: Arg) -> VnsResult<()> {
         let m: VnsIdMap = arg.read()?;
         m.check_input()?;
-        crate::vcore::idmap::check_nr_extents(m.nr_extents)?;
-        let n = m.nr_extents as usize;
+        // A count outside 1..=340 is EINVAL, but only after "already written" (EPERM), as map_write()
+        // checks: such a map is passed on empty and fails validation there.
+        let n = if crate::vcore::idmap::check_nr_extents(m.nr_extents).is_ok() {
+            m.nr_extents as usize
+        } else {
+            0
+        };
         let mut extents = KVec::with_capacity(n, GFP_KERNEL)?;
         let addr = usize::try_from(m.extents).map_err(|_| Errno::EFAULT)?;
         let len = n.checked_mul(core::mem::size_of::<VnsIdExtent>()).ok_or(Errno::EINVAL)?;

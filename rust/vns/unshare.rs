@@ -166,10 +166,12 @@ impl Vns {
         let user = target.user().ok_or(Errno::EINVAL)?;
         let cur = self.resolve();
         let exts = to_extents(extents)?;
-        // The parent's map translates `lower_first` (as /proc/PID/uid_map does); the init user vns's
-        // maps are written at load, so a write to it is EPERM below.
+        // The parent's map translates `lower_first` (as /proc/PID/uid_map does). A parent whose map is
+        // not written maps nothing: validation still comes first, then every extent is EPERM. The init
+        // user vns's maps are written at load, so a write to it is EPERM ("already written").
+        static UNWRITTEN: IdMap = IdMap::empty();
         let parent = Ns::owner_or_self(&target);
-        let parent_map = parent.user().and_then(|p| p.map(which)).ok_or(Errno::EPERM)?;
+        let parent_map = parent.user().and_then(|p| p.map(which)).unwrap_or(&UNWRITTEN);
         let (own_kid, cap) = if which == 0 { (cur.facts.euid, CAP_SETUID) } else { (cur.facts.egid, CAP_SETGID) };
         let writer = MapWriter {
             is_owner: cur.facts.euid == user.owner_uid,
@@ -231,9 +233,8 @@ fn is_pid_descendant(ns: &Ns, ancestor: &Ns) -> bool {
     false
 }
 
-/// The ABI extents as vns-core's, bounded by the kernel's maximum (EINVAL beyond it).
+/// The ABI extents as vns-core's (their number is checked with the rest of the map, in order).
 fn to_extents(extents: &[VnsIdExtent]) -> VnsResult<KVec<IdExtent>> {
-    idmap::check_nr_extents(u32::try_from(extents.len()).map_err(|_| Errno::EINVAL)?)?;
     let mut v = KVec::with_capacity(extents.len(), GFP_KERNEL)?;
     for e in extents {
         v.push(IdExtent::new(e.first, e.lower_first, e.count), GFP_KERNEL)?;
