@@ -8,6 +8,7 @@
 #   make setup      install what is missing (Debian 12, as root)
 #   make kernel     build (or reuse) the cached test kernel
 #   make tools      vnsctl (static) and the C sample
+#   make bench      benchmarks in the guest, side by side with the kernel's unshare(2)
 #   KDIR=/path      use another Rust-enabled Linux 7.3 tree instead of the cached one
 
 SHELL := /bin/bash
@@ -23,7 +24,7 @@ else
 VNS_KDIR = $(KDIR)
 endif
 
-.PHONY: all modules setup kernel rust-analyzer host-test selftests tools initramfs run check docs-check clean
+.PHONY: all modules setup kernel rust-analyzer host-test selftests tools initramfs run check bench docs-check clean
 
 all: modules
 
@@ -61,6 +62,13 @@ run: initramfs
 
 check: setup
 	$(ROOT)/scripts/check.sh
+
+# Benchmarks (prints tables; asserts nothing): one guest boot, 2 GiB for the 10 000-entry series.
+bench: initramfs
+	VNS_QEMU_MEM=2G $(ROOT)/scripts/qemu-run.sh --kernel $(VNS_KDIR)/arch/x86/boot/bzImage \
+		--initrd $(OUT)/initramfs.cpio.gz --mode bench --timeout 1800 --log $(OUT)/bench.log
+	@sed -n '/^vns benchmarks/,/^VNS-BENCH/p' $(OUT)/bench.log | grep -v '^VNS-BENCH' > $(OUT)/bench.txt
+	@echo "bench: tables in $(OUT)/bench.txt"
 
 # Documentation/ checked with a real reST parser (docutils), warnings as errors.
 docs-check:

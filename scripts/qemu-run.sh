@@ -28,7 +28,7 @@ accel=${VNS_QEMU_ACCEL:-tcg}
 echo "qemu-run: booting $(basename "$kernel") ($accel, 2 cpus, timeout ${timeout}s, mode $mode); log: $log"
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel "$accel" -cpu max -smp 2 -m 1G \
+	-accel "$accel" -cpu max -smp 2 -m "${VNS_QEMU_MEM:-1G}" \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 $([ "$mode" = test ] && echo "earlyprintk=serial loglevel=7" || echo "loglevel=4") panic=-1 oops=panic kfence.sample_interval=10 vns.mode=$mode" \
 	-display none -serial stdio -monitor none -no-reboot -nodefaults \
@@ -93,4 +93,5 @@ if [ "$mode" = test ]; then
 fi
 [ "$fail" = 0 ] || exit 1
 if [ "$mode" = demo ]; then grep -q '^VNS-DEMO: ok' "$log" || { echo "qemu-run: FAIL: the demo did not finish"; exit 1; }; fi
+if [ "$mode" = bench ]; then grep -q '^VNS-BENCH: ok' "$log" || { echo "qemu-run: FAIL: the benchmarks did not finish"; exit 1; }; fi
 exit 0
