@@ -11,6 +11,7 @@
 #   make bench      benchmarks in the guest, side by side with the kernel's unshare(2)
 #   make check-kasan   the selftests on a clang-built KASAN kernel
 #   make stress     longer stress, fuzz and module-cycle runs
+#   make fuzz       cargo fuzz of vns-core's id-map and struct-size parsers (nightly)
 #   KDIR=/path      use another Rust-enabled Linux 7.3 tree instead of the cached one
 
 SHELL := /bin/bash
@@ -37,7 +38,7 @@ else
 VNS_KDIR = $(KDIR)
 endif
 
-.PHONY: all modules setup kernel rust-analyzer host-test selftests tools initramfs run check check-kasan bench docs-check clean
+.PHONY: all modules setup kernel rust-analyzer host-test selftests tools initramfs run check check-kasan bench stress fuzz docs-check clean
 
 all: modules
 
@@ -89,6 +90,15 @@ bench: initramfs
 		--initrd $(OUT)/initramfs.cpio.gz --mode bench --timeout 1800 --log $(OUT)/bench.log
 	@sed -n '/^vns benchmarks/,/^VNS-BENCH/p' $(OUT)/bench.log | grep -v '^VNS-BENCH' > $(OUT)/bench.txt
 	@echo "bench: tables in $(OUT)/bench.txt"
+
+# The stress, fuzz and module-cycle runs of make check, longer (100 000 fuzzed calls, 15x the stress).
+stress: initramfs
+	$(ROOT)/scripts/qemu-run.sh --kernel $(VNS_KDIR)/arch/x86/boot/bzImage --initrd $(OUT)/initramfs.cpio.gz \
+		--mode test --stress --timeout 3600 --log $(OUT)/guest-stress.log
+
+# Host fuzzing of vns-core's id-map and struct-size parsers (cargo fuzz, nightly; VNS_FUZZ_SECONDS each).
+fuzz: setup
+	$(ROOT)/scripts/fuzz.sh
 
 # Documentation/ checked with a real reST parser (docutils), warnings as errors.
 docs-check:

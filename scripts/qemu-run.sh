@@ -3,14 +3,15 @@
 #
 # Boot the vns test kernel under QEMU (TCG, -smp 2, hard timeout), stream the guest's console, and judge it.
 #
-#   scripts/qemu-run.sh --kernel BZIMAGE --initrd INITRD [--mode test|demo] [--timeout S] [--log FILE]
+#   scripts/qemu-run.sh --kernel BZIMAGE --initrd INITRD [--mode test|demo|bench] [--stress] [--timeout S]
+#                       [--log FILE]
 #
 # Fails (exit 1) when a selftest fails, the guest reports a failure, the kernel log shows any oops, BUG,
 # WARNING, lockdep or RCU splat, KFENCE or kmemleak report, or the timeout hits. Never hangs: qemu runs under
 # timeout(1) with -no-reboot, and the guest ends with `reboot -f`. In test mode it prints a summary ending in
 # "guest: N passed, N failed, N skipped". VNS_QEMU_ACCEL=kvm opts into KVM (it hangs on the CI machines).
 set -euo pipefail
-kernel= initrd= mode=test timeout=600 log=
+kernel= initrd= mode=test timeout=600 log= extra=
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--kernel) kernel=$2; shift 2 ;;
@@ -18,6 +19,7 @@ while [ $# -gt 0 ]; do
 		--mode) mode=$2; shift 2 ;;
 		--timeout) timeout=$2; shift 2 ;;
 		--log) log=$2; shift 2 ;;
+		--stress) extra="$extra vns.stress=1"; shift ;;
 		*) echo "qemu-run: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -30,7 +32,7 @@ set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" -cpu max -smp 2 -m "${VNS_QEMU_MEM:-1G}" \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 $([ "$mode" = test ] && echo "earlyprintk=serial loglevel=7" || echo "loglevel=4") panic=-1 oops=panic kfence.sample_interval=10 vns.mode=$mode" \
+	-append "console=ttyS0 $([ "$mode" = test ] && echo "earlyprintk=serial loglevel=7" || echo "loglevel=4") panic=-1 oops=panic kfence.sample_interval=10 vns.mode=$mode$extra" \
 	-display none -serial stdio -monitor none -no-reboot -nodefaults \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log"
 rc=${PIPESTATUS[0]}
@@ -66,13 +68,16 @@ if [ "$mode" = test ]; then
 	# kselftest TAP: "ok N name", "not ok N name", "ok N name # SKIP reason".
 	# Counted: the selftests' own lines (between VNS-TEST-BEGIN and -END) and vns's KUnit suites (KTAP
 	# suites named vns*); the kernel's own boot-time KUnit suites are not vns's tests.
-	# KUnit suites run at every insmod; each case is counted once (its first run).
-	ours=$(awk '/^VNS-TEST-BEGIN/ { t = 1; next } /^VNS-TEST-END/ { t = 0; next }
-		t && /^(not )?ok [0-9]+ / { print; next }
+	# KUnit suites run at every insmod; each case is counted once, as failed if any of its runs failed.
+	ours=$(awk '/^(not )?ok [0-9]+ vns/ { k = ""; next }
+		/^VNS-TEST-BEGIN/ { t = 1; next } /^VNS-TEST-END/ { t = 0; next }
 		/^ +# Subtest: vns/ { k = $NF; next }
-		k != "" && /^    (not )?ok [0-9]+ / { sub(/^ +/, ""); name = k "." $0; sub(/^(not )?ok [0-9]+ /, "", name)
-			if (!(name in seen)) { seen[name] = 1; print } next }
-		/^(not )?ok [0-9]+ vns/ { k = "" }' "$log")
+		k != "" && /^    (not )?ok [0-9]+ / { line = $0; sub(/^ +/, "", line); bad = line ~ /^not ok/
+			name = line; sub(/^(not )?ok [0-9]+ /, "", name); name = k "." name
+			if (!(name in seen)) { seen[name] = bad; order[n++] = name } else if (bad) seen[name] = 1
+			next }
+		t && /^(not )?ok [0-9]+ / { print }
+		END { for (i = 0; i < n; i++) printf "%s 0 %s\n", seen[order[i]] ? "not ok" : "ok", order[i] }' "$log")
 	passed=$(grep -E -c '^ok [0-9]+ ' <<<"$ours" || true)
 	skipped=$(grep -E -c '^ok [0-9]+ .*# SKIP' <<<"$ours" || true)
 	failed=$(grep -E -c '^not ok [0-9]+ ' <<<"$ours" || true)

@@ -7,6 +7,10 @@
  */
 #include <sys/syscall.h>
 
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <linux/vns.h>
+
 #include "kselftest_harness.h"
 #include "vns_util.h"
 
@@ -56,15 +60,75 @@ TEST(rmmod_refused_while_open_then_clean)
 	EXPECT_EQ(0666, st.st_mode & 07777);
 }
 
-TEST(reload_cycles)
+/* Keeps a membership (user + uts vns of its own) until `fd` reads EOF. */
+static pid_t start_member(int *wfd)
 {
-	int i;
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct vns_unshare u = { .flags = CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC };
+		int fd = open(VNS_DEV, O_RDWR | O_CLOEXEC);
+		char c;
+
+		close(p[1]);
+		if (fd < 0 || ioctl(fd, VNS_IOC_UNSHARE, &u))
+			_exit(1);
+		/* The membership outlives the file: rmmod must not wait for it. */
+		close(fd);
+		while (read(p[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	*wfd = p[1];
+	return pid;
+}
+
+/*
+ * spec §9: insmod/rmmod cycles with members alive between them (VNS_MODULE_CYCLES, default 100): rmmod
+ * frees every object whatever tasks are still members, and the probes are gone (the members' forks
+ * and exits afterwards reach no module code).
+ */
+FIXTURE(cycles)
+{
+};
+
+FIXTURE_SETUP(cycles)
+{
+}
+
+FIXTURE_TEARDOWN(cycles)
+{
+}
+
+/* Each insmod also runs the module's KUnit suite: give the cycles ten minutes, not the default 30 s. */
+TEST_F_TIMEOUT(cycles, reload_with_members_alive, 600)
+{
+	const char *env = getenv("VNS_MODULE_CYCLES");
+	int cycles = env ? atoi(env) : 100, i, status, w;
+	pid_t member, child;
 
 	if (getuid() != 0)
 		SKIP(return, "needs root");
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < cycles; i++) {
+		member = start_member(&w);
+		ASSERT_LT(0, member);
+		/* Let it become a member, and fork a child of its own. */
+		usleep(20000);
 		ASSERT_EQ(0, delete_module("vns", O_NONBLOCK)) TH_LOG("cycle %d: %s", i, strerror(errno));
+		/* The member forks and exits with the module gone. */
+		child = fork();
+		if (child == 0)
+			_exit(0);
+		ASSERT_EQ(child, waitpid(child, &status, 0));
 		ASSERT_EQ(0, load_module()) TH_LOG("cycle %d", i);
+		close(w);
+		ASSERT_EQ(member, waitpid(member, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status));
 	}
 }
 

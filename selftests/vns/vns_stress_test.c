@@ -26,6 +26,8 @@
 #define RUN_MS 4000
 #define MAX_CYCLES 250	   /* per forking thread */
 #define MAX_READS 20000	   /* per reading thread */
+/* `make stress` sets VNS_STRESS_SCALE (e.g. 15): that many times longer and more iterations. */
+static int scale = 1;
 #define LIST_CAP 512
 
 /* The kinds each child unshares besides its user vns (all but time: the writer thread plays with it). */
@@ -294,12 +296,12 @@ static void *worker_thread(void *p)
 
 	while (!expired(&w->sh->deadline) && w->errors < 5) {
 		if (forker) {
-			if (w->cycles >= MAX_CYCLES)
+			if (w->cycles >= MAX_CYCLES * scale)
 				break;
 			w->errors += fork_cycle(w);
 			w->cycles++;
 		} else {
-			if (w->reads >= MAX_READS)
+			if (w->reads >= MAX_READS * scale)
 				break;
 			w->errors += read_cycle(w);
 			if (writer)
@@ -387,7 +389,9 @@ TEST(unshare_exit_setns_sysctl_race)
 	ASSERT_GT(LIST_CAP, total0);
 
 	clock_gettime(CLOCK_MONOTONIC, &sh.deadline);
-	sh.deadline.tv_sec += RUN_MS / 1000;
+	if (getenv("VNS_STRESS_SCALE") && atoi(getenv("VNS_STRESS_SCALE")) > 0)
+		scale = atoi(getenv("VNS_STRESS_SCALE"));
+	sh.deadline.tv_sec += RUN_MS / 1000 * scale;
 	fflush(stdout);
 	fflush(stderr);
 	for (int p = 0; p < NR_PROCS; p++) {
