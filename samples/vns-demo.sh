@@ -17,8 +17,8 @@ as_user "id -u; vnsctl hostname"
 as_user "vnsctl unshare -U -u -r -- sh -c 'vnsctl hostname sandbox; echo inside: \$(vnsctl hostname), uid \$(id -u) as the kernel sees it, uid 0 in vns:; vnsctl info | grep -E \"^(uid|user|uts|capabilities)\"'"
 as_user "echo outside: \$(vnsctl hostname)"
 
-step "lsns shows the tree: a user vns two levels down, and what it owns"
-as_user "vnsctl unshare -r -- vnsctl unshare -r -u -i -- vnsctl lsns"
+step "lsns shows the tree: from a user vns, the user vns below it and what that one owns"
+as_user "vnsctl unshare -r -- sh -c 'vnsctl unshare -r -u -i -- sleep 2 & sleep 1; vnsctl lsns; wait'"
 
 step "A limit of 1: the second uts vns of the same user is refused, with a clear message"
 as_user "vnsctl unshare -r -- sh -c 'vnsctl limits uts=1; vnsctl unshare -u -- sh -c \"echo first: ok; vnsctl unshare -u true\"'"
