@@ -210,10 +210,12 @@ impl Vns {
 
     /// `sched_process_exec`: recomputes the capability set as the kernel does for a task in a non-init
     /// user namespace: full if its euid maps to 0 there, empty otherwise (spec §2).
-    pub(crate) fn on_exec(&self, task: TaskKey, euid: u32) {
+    /// `euid` is read only for a member: a task with no entry costs one lookup.
+    pub(crate) fn on_exec(&self, task: TaskKey, euid: impl FnOnce() -> u32) {
         let Some(m) = self.members.lookup(&task) else {
             return;
         };
+        let euid = euid();
         let Some(user) = m.proxy.user_ns().user() else {
             return;
         };

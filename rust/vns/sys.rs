@@ -337,9 +337,10 @@ extern "C" fn vns_rust_on_exit(ctx: *const c_void, task: *mut RawTask) {
 extern "C" fn vns_rust_on_exec(ctx: *const c_void, task: *mut RawTask) {
     // SAFETY: Called by the shim's probe with the registered `ctx`.
     let state = unsafe { ctx_state(ctx) };
-    // SAFETY: `task` is current, valid for the duration of the probe.
-    let euid = unsafe { vns_shim_task_euid(task) };
-    state.on_exec(TaskKey::of(task), euid);
+    state.on_exec(TaskKey::of(task), || {
+        // SAFETY: `task` is current, valid for the duration of the probe.
+        unsafe { vns_shim_task_euid(task) }
+    });
 }
 
 // ---- uts names -------------------------------------------------------------------------------------------
