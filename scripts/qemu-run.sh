@@ -55,9 +55,10 @@ fi
 # Any kernel report fails the run, whatever the tests said.
 reports='(BUG:|WARNING:|Oops|Kernel panic|kernel BUG|general protection fault|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: possible|bad unlock balance|held lock freed|lock held when returning|KFENCE: |BUG: KASAN|unreferenced object|UBSAN:|sleeping function called from invalid context|scheduling while atomic|stack-protector|refcount_t:|list_add corruption|list_del corruption)'
 # Allocation failures the fault-injection tests cause on purpose are reported by warn_alloc() with a stack
-# dump ("vmalloc error: ...", "page allocation failure: ..."): they are the kernel's, not a bug, and are
-# left out (the header line up to the end of its trace).
-scan=$(awk '/(vmalloc error:|page allocation failure:)/ { skip = 1 } skip && /<\/TASK>/ { skip = 0; next } !skip' "$log")
+# dump ("vmalloc error: ...", "page allocation failure: ..."), and the memcg test's cgroup runs its own OOM
+# killer ("... invoked oom-killer: ..."): they are the kernel's, not a bug, and are left out (the header
+# line up to the end of its trace).
+scan=$(awk '/(vmalloc error:|page allocation failure:|invoked oom-killer:)/ { skip = 1 } skip && /<\/TASK>/ { skip = 0; next } !skip' "$log")
 if grep -E -q "$reports" <<<"$scan"; then
 	echo "qemu-run: FAIL: kernel reports in the guest log:"
 	grep -E -n "$reports" <<<"$scan" | head -20 | sed 's/^/    /'

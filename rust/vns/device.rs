@@ -71,7 +71,7 @@ impl MiscDevice for VnsFile {
             VnsFile {
                 state: device.state.clone(),
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?)
     }
 
@@ -126,13 +126,60 @@ impl Arg {
     }
 }
 
+/// Entries LIST_MOUNTS copies per chunk: one lock hold and one copy to user space each, whatever the
+/// table's size (32 `vns_mount`s, 7.25 KiB).
+const LIST_CHUNK: usize = 32;
+
+/// Entries LIST_NS handles per RCU read-side section of its registry walks.
+const LIST_NS_CHUNK: usize = 64;
+
+/// Restores the max-heap order (by id) after a push at the end.
+fn heap_sift_up(heap: &mut [VnsNsEntry]) {
+    let mut i = heap.len().saturating_sub(1);
+    while i > 0 {
+        let parent = (i - 1) / 2;
+        match (heap.get(parent), heap.get(i)) {
+            // Both indices are in bounds (just read).
+            (Some(p), Some(c)) if p.id < c.id => heap.swap(parent, i),
+            _ => return,
+        }
+        i = parent;
+    }
+}
+
+/// Restores the max-heap order (by id) after the root was replaced.
+fn heap_sift_down(heap: &mut [VnsNsEntry]) {
+    let mut i = 0;
+    loop {
+        let id = |j: usize| heap.get(j).map(|e| e.id);
+        let mut largest = i;
+        for child in [2 * i + 1, 2 * i + 2] {
+            if let (Some(c), Some(l)) = (id(child), id(largest)) {
+                if c > l {
+                    largest = child;
+                }
+            }
+        }
+        if largest == i {
+            return;
+        }
+        // Both indices are in bounds (read above).
+        heap.swap(i, largest);
+        i = largest;
+    }
+}
+
+/// The user array at `buf` of `cap` entries of `T`.
+fn user_array<T>(buf: u64, cap: u32) -> VnsResult<kernel::uaccess::UserSliceWriter> {
+    let len = (cap as usize).checked_mul(core::mem::size_of::<T>()).ok_or(Errno::EINVAL)?;
+    let addr = usize::try_from(buf).map_err(|_| Errno::EFAULT)?;
+    Ok(UserSlice::new(UserPtr::from_addr(addr), len).writer())
+}
+
 /// Copies `items` to the user array at `buf` (at most `cap` of them).
 fn write_array<T: AsBytes>(buf: u64, cap: u32, items: &[T]) -> VnsResult<()> {
-    let n = items.len().min(cap as usize);
-    let len = n.checked_mul(core::mem::size_of::<T>()).ok_or(Errno::EINVAL)?;
-    let addr = usize::try_from(buf).map_err(|_| Errno::EFAULT)?;
-    let mut writer = UserSlice::new(UserPtr::from_addr(addr), len).writer();
-    for item in items.iter().take(n) {
+    let mut writer = user_array::<T>(buf, cap)?;
+    for item in items.iter().take(cap as usize) {
         writer.write(item)?;
     }
     Ok(())
@@ -161,8 +208,11 @@ impl VnsFile {
 
     fn unshare(&self, arg: Arg) -> VnsResult<()> {
         let mut u: VnsUnshare = arg.read()?;
-        u.applied = self.state.unshare(u.flags)?;
-        arg.write(&u)
+        // `applied` reaches user space before the commit: an EFAULT leaves everything unchanged.
+        self.state.unshare(u.flags, |applied| {
+            u.applied = applied;
+            arg.write(&u)
+        })
     }
 
     fn get_info(&self, arg: Arg) -> VnsResult<()> {
@@ -226,12 +276,12 @@ impl VnsFile {
         } else {
             0
         };
-        let mut extents = KVec::with_capacity(n, GFP_KERNEL)?;
+        let mut extents = KVec::with_capacity(n, GFP_KERNEL_ACCOUNT)?;
         let addr = usize::try_from(m.extents).map_err(|_| Errno::EFAULT)?;
         let len = n.checked_mul(core::mem::size_of::<VnsIdExtent>()).ok_or(Errno::EINVAL)?;
         let mut reader = UserSlice::new(UserPtr::from_addr(addr), len).reader();
         for _ in 0..n {
-            extents.push(reader.read::<VnsIdExtent>()?, GFP_KERNEL)?;
+            extents.push(reader.read::<VnsIdExtent>()?, GFP_KERNEL_ACCOUNT)?;
         }
         self.state.set_id_map(m.user_ns_id, m.which, &extents)
     }
@@ -239,8 +289,8 @@ impl VnsFile {
     fn mount(&self, arg: Arg) -> VnsResult<()> {
         let mut m: VnsMount = arg.read()?;
         m.check_input()?;
-        self.state.mount(&mut m)?;
-        arg.write(&m)
+        // The id reaches user space before the entry is inserted: an EFAULT adds nothing.
+        self.state.mount(&mut m, |m| arg.write(m))
     }
 
     fn umount(&self, arg: Arg) -> VnsResult<()> {
@@ -248,16 +298,39 @@ impl VnsFile {
         self.state.umount(u.id, u.flags)
     }
 
+    /// LIST_MOUNTS: the table in id order, copied a chunk at a time (one short lock hold and one
+    /// bounded buffer per chunk, whatever `cap` and the table's size). `nr` is the table's size when
+    /// the last chunk was read; a table changed meanwhile by another member is walked again from the
+    /// start, so the entries and `nr` agree as one reading of the table.
     fn list_mounts(&self, arg: Arg) -> VnsResult<()> {
         let mut l: VnsList = arg.read()?;
         let cur = self.state.resolve();
         let mnt = cur.proxy.get(Kind::Mnt).mnt().ok_or(Errno::EINVAL)?;
-        let (entries, total) = mnt.snapshot(l.cap as usize)?;
-        let mut out = KVec::with_capacity(entries.len(), GFP_KERNEL)?;
-        for e in entries.iter() {
-            out.push(e.m, GFP_KERNEL)?;
-        }
-        write_array(l.buf, l.cap, &out)?;
+        let cap = l.cap as usize;
+        let mut chunk = KVec::with_capacity(LIST_CHUNK.min(cap), GFP_KERNEL_ACCOUNT)?;
+        let total = loop {
+            let mut writer = user_array::<VnsMount>(l.buf, l.cap)?;
+            let mut from = 0u64;
+            let mut copied = 0usize;
+            let generation = mnt.generation();
+            let total = loop {
+                let want = (cap - copied).min(LIST_CHUNK);
+                let total = mnt.read_chunk(from, want, &mut chunk);
+                for m in chunk.iter() {
+                    writer.write(m)?;
+                }
+                copied += chunk.len();
+                match chunk.last() {
+                    Some(last) if chunk.len() == want && copied < cap => from = last.id + 1,
+                    _ => break total,
+                }
+                sys::cond_resched();
+            };
+            if mnt.generation() == generation {
+                break total;
+            }
+            sys::cond_resched();
+        };
         l.nr = u32::try_from(total).unwrap_or(u32::MAX);
         arg.write(&l)
     }
@@ -283,8 +356,10 @@ impl VnsFile {
 impl Vns {
     /// VNS_IOC_LIST_NS: the namespaces owned by the caller's user vns or its descendants, in id order,
     /// at most `cap` of them, and their total. The total and the entries come from one walk of the
-    /// registry, so they agree even while namespaces come and go.
-    fn list_ns(&self, cap: usize) -> VnsResult<(KVec<VnsNsEntry>, u32)> {
+    /// registry, so they agree even while namespaces come and go. The walks hold RCU for at most
+    /// `LIST_NS_CHUNK` namespaces at a time; the `cap` lowest ids are kept in a max-heap (O(N log cap)),
+    /// in an array sized by the visible count, not by `cap`, and charged to the caller.
+    fn list_ns(&self, cap: usize) -> VnsResult<(KVVec<VnsNsEntry>, u32)> {
         let cur = self.resolve();
         let me = cur.user_ns();
         let my_user = me.user().ok_or(Errno::EINVAL)?;
@@ -292,7 +367,7 @@ impl Vns {
         // number of threads less those counted in the other namespaces of the kind.
         let mut others = [0u32; VNS_NR_KINDS];
         let mut visible = 0usize;
-        self.registry.for_each(|ns| {
+        self.registry.for_each_chunked(LIST_NS_CHUNK, |ns| {
             if !ns.is_init() {
                 if let Some(o) = others.get_mut(ns.kind.index()) {
                     *o = o.saturating_add(ns.nr_tasks.load(Relaxed));
@@ -305,10 +380,10 @@ impl Vns {
         let threads = sys::nr_threads_total();
         let mut room = cap.min(visible + 8);
         loop {
-            // Allocated before the walk: nothing allocates inside the RCU read-side section.
-            let mut v = KVec::with_capacity(room, GFP_KERNEL)?;
+            // Allocated before the walk: nothing allocates inside a read-side section.
+            let mut heap = KVVec::with_capacity(room, GFP_KERNEL_ACCOUNT)?;
             let mut total = 0u32;
-            self.registry.for_each(|ns| {
+            self.registry.for_each_chunked(LIST_NS_CHUNK, |ns| {
                 let Some(owner) = ns.owner.as_ref() else {
                     return;
                 };
@@ -316,6 +391,9 @@ impl Vns {
                     return;
                 }
                 total += 1;
+                if room == 0 {
+                    return;
+                }
                 let nr_tasks = if ns.is_init() {
                     threads.saturating_sub(others.get(ns.kind.index()).copied().unwrap_or(0))
                 } else {
@@ -331,20 +409,24 @@ impl Vns {
                     nr_tasks,
                     owner_uid: my_user.map_up_or_overflow(0, owner_kuid),
                 };
-                // Keep the `cap` lowest ids: the registry is walked in hash order.
-                if v.len() < cap.min(v.capacity()) {
+                // Keep the `room` lowest ids: the registry is walked in hash order.
+                if heap.len() < room {
                     // Within the capacity reserved above: this does not allocate.
-                    let _ = v.push(e, GFP_NOWAIT);
-                } else if let Some(max) = v.iter_mut().max_by_key(|x| x.id) {
-                    if e.id < max.id {
-                        *max = e;
+                    if heap.push(e, GFP_NOWAIT).is_ok() {
+                        heap_sift_up(&mut heap);
                     }
+                } else if heap.first().is_some_and(|top| e.id < top.id) {
+                    if let Some(top) = heap.first_mut() {
+                        *top = e;
+                    }
+                    heap_sift_down(&mut heap);
                 }
             });
             let wanted = cap.min(total as usize);
-            if v.len() >= wanted {
-                v.sort_unstable_by_key(|e| e.id);
-                return Ok((v, total));
+            if heap.len() >= wanted {
+                heap.sort_unstable_by_key(|e| e.id);
+                heap.truncate(wanted);
+                return Ok((heap, total));
             }
             // More namespaces than were reserved for appeared in between: walk again with room.
             room = wanted + 8;

@@ -83,6 +83,32 @@ mod tests {
         Ok(())
     }
 
+    /// A chunked walk visits every object once, holding RCU for at most `chunk` of them at a time.
+    #[test]
+    fn chunked_walk_visits_each_once() -> Result {
+        static DROPS: Atomic<u32> = Atomic::new(0);
+        let t = KBox::pin_init(RcuTable::<Obj>::new(4, true), GFP_KERNEL)?;
+        let mut held = KVec::new();
+        for key in 1..=23u64 {
+            let o = obj(key, None, &DROPS)?;
+            t.publish(&o);
+            held.push(o, GFP_KERNEL)?;
+        }
+        for chunk in [1, 2, 5, 64] {
+            let (mut n, mut sum) = (0u64, 0u64);
+            t.for_each_chunked(chunk, |o| {
+                n += 1;
+                sum += o.key();
+            });
+            assert_eq!((n, sum), (23, 23 * 24 / 2));
+        }
+        drop(held);
+        let mut n = 0;
+        t.for_each_chunked(2, |_| n += 1);
+        assert_eq!(n, 0);
+        Ok(())
+    }
+
     #[test]
     fn insert_or_get_rechecks_the_key() -> Result {
         static DROPS: Atomic<u32> = Atomic::new(0);
@@ -183,7 +209,15 @@ mod tests {
         let charge = inc_ucount(&vns.ucounts, &init_user, 778, Kind::Net).map_err(crate::error::to_kernel)?;
         let ns = vns.new_ns(Kind::Net, &init_user, charge, NsState::Plain).map_err(crate::error::to_kernel)?;
         let id = ns.id;
+        // Not reachable by id before the creating call commits.
+        assert!(vns.find_ns(id).is_none());
+        let mut listed = false;
+        vns.registry.for_each_chunked(1, |n| listed |= n.id == id);
+        assert!(!listed);
+        vns.publish(&ns);
         assert!(vns.find_ns(id).is_some());
+        vns.registry.for_each_chunked(1, |n| listed |= n.id == id);
+        assert!(listed);
         let entry = vns.ucounts.lookup(&(init_user.id, 778)).ok_or(ENOENT)?;
         assert_eq!(entry.count(Kind::Net), 1);
         drop(ns);
@@ -209,22 +243,39 @@ mod tests {
         Ok(())
     }
 
+    /// Mounts `parent_id` under a table with limit `max`, the id from `id`.
+    fn add(t: &MntNs, parent_id: u64, max: u32, id: u64) -> Result<u64, Errno> {
+        let mut m = VnsMount::zeroed();
+        m.parent_id = parent_id;
+        t.reserve(&mut m, max, || id)?.commit()?;
+        Ok(m.id)
+    }
+
+    /// Every entry of a table, a chunk of `chunk` at a time.
+    fn entries(t: &MntNs, chunk: usize) -> Result<(KVec<VnsMount>, usize)> {
+        let mut all = KVec::new();
+        let mut buf = KVec::with_capacity(chunk, GFP_KERNEL)?;
+        let mut from = 0;
+        loop {
+            let total = t.read_chunk(from, chunk, &mut buf);
+            for m in buf.iter() {
+                all.push(*m, GFP_KERNEL)?;
+            }
+            match buf.last() {
+                Some(last) if buf.len() == chunk => from = last.id + 1,
+                _ => return Ok((all, total)),
+            }
+        }
+    }
+
     #[test]
     fn mount_table_rules() -> Result {
         let e = crate::error::to_kernel;
         let t = MntNs::new_init(100).map_err(e)?;
-        let mut m = VnsMount::zeroed();
-        m.parent_id = 100;
-        t.mount(&mut m, 3, 101).map_err(e)?;
-        assert_eq!(m.id, 101);
-        let mut child = VnsMount::zeroed();
-        child.parent_id = 101;
-        t.mount(&mut child, 3, 102).map_err(e)?;
-        let mut more = VnsMount::zeroed();
-        more.parent_id = 100;
-        assert!(matches!(t.mount(&mut more, 3, 103), Err(Errno::ENOSPC)));
-        more.parent_id = 999;
-        assert!(matches!(t.mount(&mut more, 10, 103), Err(Errno::ENOENT)));
+        assert_eq!(add(&t, 100, 3, 101), Ok(101));
+        assert_eq!(add(&t, 101, 3, 102), Ok(102));
+        assert_eq!(add(&t, 100, 3, 103), Err(Errno::ENOSPC));
+        assert_eq!(add(&t, 999, 10, 103), Err(Errno::ENOENT));
         assert!(matches!(t.umount(100, 0), Err(Errno::EINVAL)));
         assert!(matches!(t.umount(101, 0), Err(Errno::EBUSY)));
         assert!(matches!(t.umount(555, 0), Err(Errno::ENOENT)));
@@ -236,15 +287,41 @@ mod tests {
                 next
             })
             .map_err(e)?;
-        let (entries, total) = c.snapshot(usize::MAX).map_err(e)?;
+        let (entries, total) = entries(&c, 2)?;
         assert_eq!(total, 3);
-        let ids: [u64; 3] = [entries[0].m.id, entries[1].m.id, entries[2].m.id];
+        let ids: [u64; 3] = [entries[0].id, entries[1].id, entries[2].id];
         assert_eq!(ids, [201, 202, 203]);
-        assert_eq!(entries[0].m.parent_id, 201);
-        assert_eq!(entries[1].m.parent_id, 201);
-        assert_eq!(entries[2].m.parent_id, 202);
+        assert_eq!(entries[0].parent_id, 201);
+        assert_eq!(entries[1].parent_id, 201);
+        assert_eq!(entries[2].parent_id, 202);
         t.umount(102, 0).map_err(e)?;
         t.umount(101, 0).map_err(e)?;
+        Ok(())
+    }
+
+    /// A reservation counts against mount-max until it is committed or dropped, and is invisible.
+    #[test]
+    fn mount_reservation_until_commit() -> Result {
+        let e = crate::error::to_kernel;
+        let t = MntNs::new_init(1).map_err(e)?;
+        let mut m = VnsMount::zeroed();
+        m.parent_id = 1;
+        let r = t.reserve(&mut m, 2, || 7).map_err(e)?;
+        assert_eq!(m.id, 7);
+        assert_eq!(entries(&t, 8)?.1, 1);
+        // The table is full with the reservation.
+        assert_eq!(add(&t, 1, 2, 8), Err(Errno::ENOSPC));
+        drop(r);
+        assert_eq!(entries(&t, 8)?.1, 1);
+        assert_eq!(add(&t, 1, 2, 9), Ok(9));
+        // A parent unmounted between reservation and commit: ENOENT, nothing added.
+        let mut child = VnsMount::zeroed();
+        child.parent_id = 9;
+        let r = t.reserve(&mut child, 3, || 10).map_err(e)?;
+        t.umount(9, 0).map_err(e)?;
+        assert!(matches!(r.commit(), Err(Errno::ENOENT)));
+        let (all, total) = entries(&t, 8)?;
+        assert_eq!((total, all.len()), (1, 1));
         Ok(())
     }
 }

@@ -21,7 +21,7 @@ use kernel::{
 use crate::{
     ns::{NsRef, Proxy},
     state::Vns,
-    sys::{RcuObject, RcuRef, TaskKey},
+    sys::{self, RcuObject, RcuRef, TaskKey},
     vcore::{
         abi::{Kind, VNS_NR_KINDS},
         caps::{caps_after_exec, CapSet},
@@ -174,7 +174,9 @@ impl Vns {
         } else {
             self.alloc_pid_nr(proxy.get(Kind::Pid))
         };
-        let Ok(entry) = RcuRef::new(child, Member::new(proxy, pm.caps(), pid), GFP_ATOMIC) else {
+        // Charged to the parent's memcg (current); an atomic charge is forced past the memcg limit
+        // rather than failed (mm/memcontrol.c `try_charge_memcg`, __GFP_HIGH).
+        let Ok(entry) = RcuRef::new(child, Member::new(proxy, pm.caps(), pid), sys::gfp_atomic_account()) else {
             // The child resolves to its nearest recorded ancestor (spec §1).
             if !self.unrecorded.add(child) {
                 kernel::pr_warn_once!("membership of a new task could not be recorded\n");
@@ -195,7 +197,7 @@ impl Vns {
             nr,
         };
         // On failure `pidnr` is dropped, which frees the number again.
-        Arc::new(pidnr, GFP_ATOMIC).ok()
+        Arc::new(pidnr, sys::gfp_atomic_account()).ok()
     }
 
     /// `sched_process_exit`: drops the task's membership (before `exit_notify`, so a parent's wait sees
@@ -232,13 +234,28 @@ impl Vns {
         caps: CapSet,
         pid: Option<Arc<PidNr>>,
     ) -> crate::error::VnsResult<()> {
-        let task = TaskKey::current();
-        let entry = RcuRef::new(task, Member::new(proxy, caps, pid), GFP_KERNEL)?;
+        let entry = Self::new_membership(proxy, caps, pid)?;
+        self.install_membership(old, entry);
+        Ok(())
+    }
+
+    /// The calling task's next membership entry, allocated (and charged to its memcg) but not yet in
+    /// the table: the fallible half of [`Vns::set_membership`].
+    pub(crate) fn new_membership(
+        proxy: Arc<Proxy>,
+        caps: CapSet,
+        pid: Option<Arc<PidNr>>,
+    ) -> crate::error::VnsResult<MemberRef> {
+        Ok(RcuRef::new(TaskKey::current(), Member::new(proxy, caps, pid), GFP_KERNEL_ACCOUNT)?)
+    }
+
+    /// Installs `entry` (from [`Vns::new_membership`]) in place of `old`: the infallible half.
+    pub(crate) fn install_membership(&self, old: Option<&MemberRef>, entry: MemberRef) {
+        let task = entry.key();
         // The old entry's reference is dropped after the table's lock is released.
         drop(self.members.replace(old, &entry));
         // Recorded now: no longer resolved through its ancestors.
         self.unrecorded.remove(task);
-        Ok(())
     }
 }
 

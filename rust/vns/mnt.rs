@@ -8,7 +8,7 @@
 use kernel::{
     new_spinlock,
     prelude::*,
-    rbtree::{RBTree, RBTreeNode},
+    rbtree::{RBTree, RBTreeNodeReservation},
     sync::SpinLock,
 };
 
@@ -33,10 +33,17 @@ pub(crate) struct MountEntry {
 pub(crate) struct MountTable {
     tree: RBTree<u64, MountEntry>,
     len: usize,
+    /// Mounts with an id that are not inserted yet ([`MountReservation`]); they count for mount-max.
+    reserved: usize,
+    /// Incremented by every insertion and removal (a chunked LIST_MOUNTS reads the table again if it
+    /// changed under it).
+    generation: u64,
 }
 
 /// A mount vns's table. The lock protects the tree; it is taken in process context only (ioctls and
-/// NEWNS), and nothing sleeps under it (nodes are allocated before it is taken).
+/// NEWNS), and nothing sleeps under it (nodes are allocated before it is taken). Every node and array
+/// is charged to the memcg of the caller that made it (`GFP_KERNEL_ACCOUNT`), as the kernel charges
+/// its mounts (fs/namespace.c `alloc_vfsmnt`, a `SLAB_ACCOUNT` cache).
 pub(crate) struct MntNs {
     /// The table.
     pub(crate) table: Pin<KBox<SpinLock<MountTable>>>,
@@ -45,7 +52,18 @@ pub(crate) struct MntNs {
 impl MntNs {
     fn with(tree: RBTree<u64, MountEntry>, len: usize) -> VnsResult<Self> {
         Ok(Self {
-            table: KBox::pin_init(new_spinlock!(MountTable { tree, len }, "vns_mount_table"), GFP_KERNEL)?,
+            table: KBox::pin_init(
+                new_spinlock!(
+                    MountTable {
+                        tree,
+                        len,
+                        reserved: 0,
+                        generation: 0,
+                    },
+                    "vns_mount_table"
+                ),
+                GFP_KERNEL_ACCOUNT,
+            )?,
         })
     }
 
@@ -62,59 +80,97 @@ impl MntNs {
         Self::with(tree, 1)
     }
 
-    /// A consistent snapshot of the whole table, in id order (allocated outside the lock; retried if
-    /// the table grew in between).
-    pub(crate) fn snapshot(&self, limit: usize) -> VnsResult<(KVec<MountEntry>, usize)> {
+    /// A consistent snapshot of the whole table, in id order, for a NEWNS copy. The array is
+    /// allocated outside the lock with kvmalloc (a table of `mount-max` entries is far larger than
+    /// kmalloc may serve) and charged to the caller; it is retried if the table grew in between.
+    fn snapshot(&self) -> VnsResult<KVVec<MountEntry>> {
         loop {
-            let len = self.table.lock().len;
-            let want = len.min(limit);
-            let mut v = KVec::with_capacity(want, GFP_KERNEL)?;
+            let want = self.table.lock().len;
+            let mut v = KVVec::with_capacity(want, GFP_KERNEL_ACCOUNT)?;
             let t = self.table.lock();
-            if t.len.min(limit) > want {
+            if t.len > want {
                 continue;
             }
-            for e in t.tree.values().take(want) {
+            for e in t.tree.values() {
                 // Within the capacity reserved above: no allocation under the lock.
                 v.push(e.clone(), GFP_NOWAIT)?;
             }
-            return Ok((v, t.len));
+            return Ok(v);
         }
+    }
+
+    /// The table's change counter.
+    pub(crate) fn generation(&self) -> u64 {
+        self.table.lock().generation
+    }
+
+    /// Copies up to `max` entries (at most `out.capacity()`) with ids of at least `from`, in id order,
+    /// into `out` (cleared first), and returns the number of entries in the table. LIST_MOUNTS calls
+    /// this chunk by chunk, so neither the lock hold nor an allocation grows with the table.
+    pub(crate) fn read_chunk(&self, from: u64, max: usize, out: &mut KVec<VnsMount>) -> usize {
+        out.clear();
+        let max = max.min(out.capacity());
+        let mut t = self.table.lock();
+        let len = t.len;
+        let mut cursor = t.tree.cursor_lower_bound_mut(&from);
+        while let Some(c) = cursor {
+            if out.len() >= max {
+                break;
+            }
+            // Within the capacity the caller reserved: this does not allocate.
+            if out.push(c.current().1.m, GFP_NOWAIT).is_err() {
+                break;
+            }
+            cursor = c.move_next();
+        }
+        len
     }
 
     /// A copy of this table with fresh ids from `next_id` and remapped parents (CLONE_NEWNS;
     /// `copy_tree` in fs/namespace.c). mount-max is not checked here, as the kernel does not.
     pub(crate) fn copy(&self, mut next_id: impl FnMut() -> u64) -> VnsResult<Self> {
-        let (old, _) = self.snapshot(usize::MAX)?;
-        let mut old_links = KVec::with_capacity(old.len(), GFP_KERNEL)?;
-        let mut new_links = KVec::with_capacity(old.len(), GFP_KERNEL)?;
+        let old = self.snapshot()?;
+        let mut old_links = KVVec::with_capacity(old.len(), GFP_KERNEL_ACCOUNT)?;
+        let mut new_links = KVVec::with_capacity(old.len(), GFP_KERNEL_ACCOUNT)?;
         for e in old.iter() {
-            old_links.push(MountLink { id: e.m.id, parent_id: e.m.parent_id }, GFP_KERNEL)?;
-            new_links.push(MountLink { id: 0, parent_id: 0 }, GFP_KERNEL)?;
+            old_links.push(MountLink { id: e.m.id, parent_id: e.m.parent_id }, GFP_KERNEL_ACCOUNT)?;
+            new_links.push(MountLink { id: 0, parent_id: 0 }, GFP_KERNEL_ACCOUNT)?;
         }
         mount::copy_table(&old_links, &mut new_links, || Ok(next_id()))?;
         let mut tree = RBTree::new();
-        for (e, l) in old.into_iter().zip(new_links.iter()) {
-            let mut entry = e;
+        for (e, l) in old.iter().zip(new_links.iter()) {
+            let mut entry = e.clone();
             entry.m.id = l.id;
             entry.m.parent_id = l.parent_id;
-            tree.try_create_and_insert(l.id, entry, GFP_KERNEL)?;
+            tree.try_create_and_insert(l.id, entry, GFP_KERNEL_ACCOUNT)?;
         }
         Self::with(tree, old_links.len())
     }
 
-    /// Adds `m` (its `id` is set here) under `m.parent_id` (VNS_IOC_MOUNT): ENOENT for an unknown
-    /// parent, ENOSPC at `mount_max` entries.
-    pub(crate) fn mount(&self, m: &mut VnsMount, mount_max: u32, id: u64) -> VnsResult<()> {
-        m.id = id;
-        let node = RBTreeNode::new(id, MountEntry { m: *m, nr_children: 0 }, GFP_KERNEL)?;
+    /// Reserves a place for `m` under `m.parent_id` (VNS_IOC_MOUNT) and gives it its id, taken from
+    /// `next_id` under the table's lock: ENOENT for an unknown parent, ENOSPC at `mount_max` entries
+    /// (reservations included). The id is larger than the parent's, which is in the table already, so
+    /// a NEWNS copy always finds parents before children. Nothing is visible until
+    /// [`MountReservation::commit`].
+    pub(crate) fn reserve<'a>(
+        &'a self,
+        m: &mut VnsMount,
+        mount_max: u32,
+        next_id: impl FnOnce() -> u64,
+    ) -> VnsResult<MountReservation<'a>> {
+        // The node is allocated (and charged to the caller) before the lock is taken.
+        let node = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
         let mut t = self.table.lock();
         let parent_exists = t.tree.get(&m.parent_id).is_some();
-        mount::check_mount(t.len as u64, mount_max, parent_exists, m.flags)?;
-        let parent = t.tree.get_mut(&m.parent_id).ok_or(Errno::ENOENT)?;
-        parent.nr_children += 1;
-        t.tree.insert(node);
-        t.len += 1;
-        Ok(())
+        mount::check_mount((t.len + t.reserved) as u64, mount_max, parent_exists, m.flags)?;
+        m.id = next_id();
+        t.reserved += 1;
+        // INVARIANT: counted in `reserved` just above.
+        Ok(MountReservation {
+            table: self,
+            node: Some(node),
+            m: *m,
+        })
     }
 
     /// Removes entry `id` (VNS_IOC_UMOUNT): ENOENT unknown, EINVAL for the root, EBUSY with children.
@@ -130,10 +186,50 @@ impl MntNs {
                 p.nr_children = p.nr_children.saturating_sub(1);
             }
             t.len -= 1;
+            t.generation = t.generation.wrapping_add(1);
             t.tree.remove_node(&id)
         };
         // The node is freed outside the lock.
         drop(removed);
         Ok(())
+    }
+}
+
+/// A mount that has its id and its memory but is not in the table yet: the caller writes the id to
+/// user space, then commits; dropping it instead gives the place back.
+///
+/// # Invariants
+///
+/// While `node` is `Some`, this reservation is counted in its table's `reserved`.
+pub(crate) struct MountReservation<'a> {
+    table: &'a MntNs,
+    node: Option<RBTreeNodeReservation<u64, MountEntry>>,
+    m: VnsMount,
+}
+
+impl MountReservation<'_> {
+    /// Inserts the mount. ENOENT if its parent was unmounted since the reservation (the only check
+    /// that can change in between; the place was already counted against `mount-max`).
+    pub(crate) fn commit(mut self) -> VnsResult<()> {
+        let Some(node) = self.node.take() else {
+            return Err(Errno::EINVAL);
+        };
+        let mut t = self.table.table.lock();
+        t.reserved = t.reserved.saturating_sub(1);
+        let parent = t.tree.get_mut(&self.m.parent_id).ok_or(Errno::ENOENT)?;
+        parent.nr_children += 1;
+        t.tree.insert(node.into_node(self.m.id, MountEntry { m: self.m, nr_children: 0 }));
+        t.len += 1;
+        t.generation = t.generation.wrapping_add(1);
+        Ok(())
+    }
+}
+
+impl Drop for MountReservation<'_> {
+    fn drop(&mut self) {
+        if self.node.take().is_some() {
+            let mut t = self.table.table.lock();
+            t.reserved = t.reserved.saturating_sub(1);
+        }
     }
 }

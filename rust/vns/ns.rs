@@ -158,7 +158,7 @@ impl PidNs {
                     },
                     "vns_pid_map"
                 ),
-                GFP_KERNEL,
+                GFP_KERNEL_ACCOUNT,
             )?),
         })
     }
@@ -173,7 +173,7 @@ impl PidNs {
             nr = if nr >= PID_NR_MAX { 1 } else { nr + 1 };
             let (word, bit) = ((nr / 64) as usize, nr % 64);
             while map.bits.len() <= word {
-                map.bits.push(0, GFP_ATOMIC).ok()?;
+                map.bits.push(0, crate::sys::gfp_atomic_account()).ok()?;
             }
             let w = map.bits.get_mut(word)?;
             if *w & (1 << bit) == 0 {
@@ -352,7 +352,7 @@ impl Proxy {
                     pid_for_children: pid_for_children.clone(),
                     for_children: None,
                 },
-                GFP_KERNEL,
+                GFP_KERNEL_ACCOUNT,
             )?)
         };
         Ok(Arc::new(
@@ -361,7 +361,7 @@ impl Proxy {
                 pid_for_children,
                 for_children,
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?)
     }
 

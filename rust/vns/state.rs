@@ -67,7 +67,9 @@ impl Vns {
         let next_ns_id = Atomic::new(1u64);
         let next_mnt_id = Atomic::new(1u64);
         let new_init = |kind: Kind, owner: Option<&NsRef>, state: NsState| -> VnsResult<NsRef> {
-            new_ns(&registry, &next_ns_id, kind, owner.cloned(), None, state)
+            let ns = new_ns(&next_ns_id, kind, owner.cloned(), None, state, GFP_KERNEL)?;
+            registry.publish(&ns);
+            Ok(ns)
         };
 
         let user = UserNs::new(0, 0, 0);
@@ -114,7 +116,9 @@ impl Vns {
         )?)
     }
 
-    /// A new namespace, registered under a fresh id.
+    /// A new namespace with a fresh id, charged to the caller's memcg, **not yet published**: no other
+    /// task can find it (LIST_NS, SETNS, SET_ID_MAP, GET_UCOUNTS) until [`Vns::publish`], which the
+    /// creating call does only once nothing can fail any more. Dropped unpublished, it returns its charge.
     pub(crate) fn new_ns(
         &self,
         kind: Kind,
@@ -122,7 +126,12 @@ impl Vns {
         charge: crate::ucounts::Charge<'_>,
         state: NsState,
     ) -> VnsResult<NsRef> {
-        new_ns(&self.registry, &self.next_ns_id, kind, Some(owner.clone()), charge.commit(), state)
+        new_ns(&self.next_ns_id, kind, Some(owner.clone()), charge.commit(), state, GFP_KERNEL_ACCOUNT)
+    }
+
+    /// Makes a namespace from [`Vns::new_ns`] reachable by id. Cannot fail.
+    pub(crate) fn publish(&self, ns: &NsRef) {
+        self.registry.publish(ns);
     }
 
     /// A fresh `mnt_id_unique`.
@@ -194,17 +203,17 @@ impl Drop for Vns {
     }
 }
 
-/// Creates and registers a namespace.
+/// Creates a namespace (not linked in the registry).
 fn new_ns(
-    registry: &RcuTable<Ns>,
     next_id: &Atomic<u64>,
     kind: Kind,
     owner: Option<NsRef>,
     charge: Option<UcRef>,
     state: NsState,
+    flags: kernel::alloc::Flags,
 ) -> VnsResult<NsRef> {
     let id = next_id.fetch_add(1, Relaxed);
-    let ns = RcuRef::new(
+    Ok(RcuRef::new(
         id,
         Ns {
             id,
@@ -214,9 +223,8 @@ fn new_ns(
             nr_tasks: Atomic::new(0),
             state,
         },
-        GFP_KERNEL,
-    )?;
-    Ok(registry.insert_or_get(ns))
+        flags,
+    )?)
 }
 
 /// The calling task as vns sees it.
@@ -260,10 +268,11 @@ impl Current {
         ns_capable_walk(&own, self.facts.euid, self.has_cap_in_own(cap), &target)
     }
 
-    /// Whether it holds every capability in its own user vns (GET_INFO flags bit 0).
+    /// Whether it holds every capability in its own user vns (GET_INFO flags bit 0): in the init user
+    /// vns, as `capable()` decides for each, the same test every permission check makes there.
     pub(crate) fn full_caps(&self) -> bool {
         if self.in_init_user_ns() {
-            self.facts.full_caps
+            sys::capable_all()
         } else {
             self.caps.is_full()
         }

@@ -43,9 +43,7 @@ use crate::{
 struct RawTaskFacts {
     nr_threads: u32,
     sighand_shared: u8,
-    mm_shared: u8,
-    full_caps: u8,
-    pad: u8,
+    pad: [u8; 3],
     euid: u32,
     egid: u32,
     tgid: i32,
@@ -69,6 +67,9 @@ extern "C" {
     fn vns_shim_sysctl_unregister();
     fn vns_shim_init_ucount_max(kind: c_uint) -> c_long;
     fn vns_shim_capable(cap: c_int) -> bool;
+    fn vns_shim_capable_all() -> bool;
+    fn vns_shim_current_mm_shared() -> bool;
+    fn vns_shim_cond_resched();
     fn vns_shim_current_facts(facts: *mut RawTaskFacts);
     fn vns_shim_current() -> *mut RawTask;
     fn vns_shim_real_parent(task: *mut RawTask) -> *mut RawTask;
@@ -104,6 +105,38 @@ pub(crate) fn capable(cap: u32) -> bool {
     unsafe { vns_shim_capable(cap) }
 }
 
+/// Whether the current task has every capability in the init user namespace, as `capable()` decides
+/// (so a task with a full `cap_effective` in a user namespace of the kernel's own has not). Not audited.
+pub(crate) fn capable_all() -> bool {
+    // SAFETY: The shim asks `ns_capable_noaudit(&init_user_ns, cap)` for each capability of the current
+    // task; callable from any task context.
+    unsafe { vns_shim_capable_all() }
+}
+
+/// Whether another task shares the current task's address space: lib/is_single_threaded.c
+/// `current_is_single_threaded()`, negated (it is not exported; the shim does the same walk). A
+/// transient `mmget` by a /proc reader does not count. Walks the task list when `mm_users > 1`: call it
+/// only when CLONE_VM is asked for, as kernel/fork.c `check_unshare_flags` does.
+pub(crate) fn current_mm_shared() -> bool {
+    // SAFETY: Reads only `current` and, under RCU, the task list.
+    unsafe { vns_shim_current_mm_shared() }
+}
+
+/// A voluntary reschedule point (`cond_resched()`), between bounded chunks of a long walk. Process
+/// context, no lock held.
+pub(crate) fn cond_resched() {
+    // SAFETY: Called only from process context with no spinlock or RCU read-side section held (the
+    // callers' contract).
+    unsafe { vns_shim_cond_resched() }
+}
+
+/// `GFP_ATOMIC | __GFP_ACCOUNT`: an atomic allocation charged to the current task's memcg (the fork
+/// probe: current is the parent). The 7.3 Rust API names no `__GFP_ACCOUNT`; it is the bit that
+/// `GFP_KERNEL_ACCOUNT` adds to `GFP_KERNEL` (include/linux/gfp_types.h).
+pub(crate) fn gfp_atomic_account() -> kernel::alloc::Flags {
+    GFP_ATOMIC | (GFP_KERNEL_ACCOUNT & !GFP_KERNEL)
+}
+
 /// What vns needs to know of the calling task (kernel/fork.c `check_unshare_flags`, the credentials).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct CurrentFacts {
@@ -111,10 +144,6 @@ pub(crate) struct CurrentFacts {
     pub(crate) nr_threads: u32,
     /// The signal handlers are shared with another task.
     pub(crate) sighand_shared: bool,
-    /// The address space has other users.
-    pub(crate) mm_shared: bool,
-    /// `cap_effective` holds every capability (the caller's real set).
-    pub(crate) full_caps: bool,
     /// Effective kuid and kgid.
     pub(crate) euid: u32,
     /// Effective kgid.
@@ -131,8 +160,6 @@ pub(crate) fn current_facts() -> CurrentFacts {
     CurrentFacts {
         nr_threads: raw.nr_threads,
         sighand_shared: raw.sighand_shared != 0,
-        mm_shared: raw.mm_shared != 0,
-        full_caps: raw.full_caps != 0,
         euid: raw.euid,
         egid: raw.egid,
         tgid: raw.tgid,
@@ -712,6 +739,50 @@ impl<T: RcuObject> RcuTable<T> {
         }
     }
 
+    /// As [`Self::for_each`], but in RCU read-side sections of at most `chunk` objects with a reschedule
+    /// point between them, so that a walk of a large table neither stalls RCU nor holds the CPU. In a
+    /// weak table, the reference on the object where a section stopped keeps it linked (an object is
+    /// unlinked only when its last reference goes), so the next section resumes after it. A strong
+    /// table is walked a bucket per section. Process context, no lock held.
+    pub(crate) fn for_each_chunked(&self, chunk: usize, mut f: impl FnMut(&RcuRef<T>)) {
+        let chunk = chunk.max(1);
+        for head in self.heads.iter() {
+            let mut resume: Option<RcuRef<T>> = None;
+            loop {
+                let mut stopped = None;
+                {
+                    let _guard = rcu::read_lock();
+                    let mut p = match &resume {
+                        Some(r) => r.node().next.load(kernel::sync::atomic::Acquire),
+                        None => head.load(kernel::sync::atomic::Acquire),
+                    };
+                    let mut seen = 0usize;
+                    while let Some(node) = NonNull::new(p) {
+                        // SAFETY: Reached from a bucket, or from a linked node we hold a reference on,
+                        // inside an RCU read-side section: the node is not freed before it ends.
+                        let n = unsafe { node.as_ref() };
+                        // SAFETY: As above.
+                        if let Some(r) = unsafe { RcuRef::try_get(node) } {
+                            f(&r);
+                            seen += 1;
+                            if self.weak && seen >= chunk {
+                                stopped = Some(r);
+                                break;
+                            }
+                        }
+                        p = n.next.load(kernel::sync::atomic::Acquire);
+                    }
+                }
+                // The previous cursor is dropped outside the section: it may be the last reference.
+                drop(core::mem::replace(&mut resume, stopped));
+                cond_resched();
+                if resume.is_none() {
+                    break;
+                }
+            }
+        }
+    }
+
     /// Links `obj` unless an object with its key is already there; returns the object now in the table
     /// (`alloc_ucounts`: the re-check under the lock). For weak tables the table holds no reference; for
     /// strong ones it takes one.
@@ -727,6 +798,13 @@ impl<T: RcuObject> RcuTable<T> {
         };
         // `obj` is dropped (and released) outside the lock: releasing may need it.
         existing.unwrap_or(obj)
+    }
+
+    /// Links `obj`, whose key is new to the table (fresh ids: nothing to re-check). For a weak table
+    /// this is the moment the object becomes reachable by lookups.
+    pub(crate) fn publish(&self, obj: &RcuRef<T>) {
+        let _guard = self.lock.lock();
+        self.link_locked(obj);
     }
 
     /// Links `obj` with `key` in place of the object `old` (the same key), or as new when `old` is

@@ -64,7 +64,7 @@ pub(crate) fn alloc_ucounts(table: &RcuTable<Ucounts>, ns: &Ns, uid: u32) -> Vns
         Ucounts {
             ucount: [const { Atomic::new(0) }; VNS_NR_KINDS],
         },
-        GFP_KERNEL,
+        GFP_KERNEL_ACCOUNT,
     )?;
     Ok(table.insert_or_get(new))
 }

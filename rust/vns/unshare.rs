@@ -5,7 +5,10 @@
 //! (spec §5), id maps (spec §6, kernel/user_namespace.c `map_write`), mounts (spec §5 mnt).
 //!
 //! Every operation checks and allocates everything first and changes state in one last step, so a
-//! failure leaves ids, counts and membership exactly as they were.
+//! failure leaves ids, counts and membership exactly as they were. The calls with results (UNSHARE's
+//! `applied`, MOUNT's id) write them to user space *before* that step ("reserve, write, commit"), so
+//! an EFAULT, too, leaves everything as it was; and a new namespace is published (reachable by id
+//! from other tasks) only in that step.
 
 #![deny(unsafe_code)]
 
@@ -16,10 +19,10 @@ use crate::{
     mnt::MntNs,
     ns::{Ns, NsRef, NsState, PidNs, Proxy, UserNs},
     state::Vns,
-    sys::{RcuRef, UtsNames},
+    sys::{self, RcuRef, UtsNames},
     ucounts::inc_ucount,
     vcore::{
-        abi::{Kind, VnsIdExtent, VnsMount, CLONE_NEWUSER},
+        abi::{Kind, VnsIdExtent, VnsMount, CLONE_NEWUSER, CLONE_VM, VNS_NR_KINDS},
         caps::{CapSet, CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN},
         depth,
         flags::{self, TaskFacts, CREATE_ORDER},
@@ -28,25 +31,29 @@ use crate::{
 };
 
 impl Vns {
-    /// VNS_IOC_UNSHARE: returns the completed flags (`applied`).
-    pub(crate) fn unshare(&self, flags: u64) -> VnsResult<u64> {
+    /// VNS_IOC_UNSHARE: computes the completed flags (`applied`) and everything they create, hands
+    /// `applied` to `report` (which writes it to user space), and only if that succeeds commits.
+    pub(crate) fn unshare(&self, flags: u64, report: impl FnOnce(u64) -> VnsResult<()>) -> VnsResult<()> {
         let cur = self.resolve();
         let f = &cur.facts;
-        // 1-2. Complete the flags, then EINVAL (check_unshare_flags).
+        // 1-2. Complete the flags, then EINVAL (check_unshare_flags). Whether another task shares the
+        // address space costs a task-list walk: asked only for CLONE_VM, which nothing else implies.
         let facts = TaskFacts {
             nr_threads: f.nr_threads,
             sighand_shared: f.sighand_shared,
-            mm_shared: f.mm_shared,
+            mm_shared: flags & CLONE_VM != 0 && sys::current_mm_shared(),
         };
         let completed = flags::unshare_flags(flags, &facts)?;
         if flags::ns_flags(completed) == 0 {
             // Only task-state flags (or none): validated, nothing for vns to change (spec §3).
-            return Ok(completed);
+            return report(completed);
         }
         let (euid, egid) = (f.euid, f.egid);
         let mut ns = cur.proxy.ns_array();
         let mut pid_for_children = cur.proxy.pid_for_children.clone();
         let mut caps = cur.caps;
+        // What this call creates, published only at the commit.
+        let mut created: [Option<NsRef>; VNS_NR_KINDS] = [const { None }; VNS_NR_KINDS];
 
         // 3. CLONE_NEWUSER (kernel/user_namespace.c create_user_ns): depth, limit, mapped creator.
         let new_user = flags::wants(completed, Kind::User);
@@ -59,7 +66,8 @@ impl Vns {
                 return Err(Errno::EPERM);
             }
             let user = self.new_ns(Kind::User, parent, charge, NsState::User(UserNs::new(level, euid, egid)))?;
-            ns[Kind::User.index()] = user;
+            ns[Kind::User.index()] = user.clone();
+            created[Kind::User.index()] = Some(user);
             // The creator has the full set in the new namespace (spec §2).
             caps = CapSet::full();
         }
@@ -92,6 +100,7 @@ impl Vns {
                 _ => NsState::Plain,
             };
             let new = self.new_ns(kind, &owner, charge, state)?;
+            created[kind.index()] = Some(new.clone());
             if kind == Kind::Pid {
                 // NEWPID changes pid_for_children only; the caller's own pid vns stays.
                 pid_for_children = new;
@@ -100,10 +109,18 @@ impl Vns {
             }
         }
 
-        // 6. Commit: publish the new membership. Before this, dropping what was made undid it all.
+        // 6. The last allocation, then the result to user space: an error in either drops what was
+        // made, which undoes it all (no other task has seen any of it).
         let proxy = Proxy::new(ns, pid_for_children)?;
-        self.set_membership(cur.member.as_ref(), proxy, caps, cur.pid.clone())?;
-        Ok(completed)
+        let entry = Self::new_membership(proxy, caps, cur.pid.clone())?;
+        report(completed)?;
+
+        // 7. Commit: nothing below can fail.
+        for new in created.iter().flatten() {
+            self.publish(new);
+        }
+        self.install_membership(cur.member.as_ref(), entry);
+        Ok(())
     }
 
     /// VNS_IOC_SETNS: joins namespace `id` of `kind` (kernel/nsproxy.c `setns`, the per-kind `install`).
@@ -180,7 +197,7 @@ impl Vns {
         };
         // Validation before permission (spec §6), both before anything is installed.
         idmap::check_map_write(user.map(which).is_some(), &exts, &writer, parent_map)?;
-        let mut map = KBox::new(IdMap::empty(), GFP_KERNEL)?;
+        let mut map = KBox::new(IdMap::empty(), GFP_KERNEL_ACCOUNT)?;
         map.write(&exts, &writer, parent_map)?;
         let slot = if which == 0 { &user.uid_map } else { &user.gid_map };
         if slot.populate(map) {
@@ -191,15 +208,23 @@ impl Vns {
         }
     }
 
-    /// VNS_IOC_MOUNT: adds `m` under `m.parent_id` in the caller's mount vns; sets `m.id`.
-    pub(crate) fn mount(&self, m: &mut VnsMount) -> VnsResult<()> {
+    /// VNS_IOC_MOUNT: adds `m` under `m.parent_id` in the caller's mount vns. The id is set in `m`
+    /// and handed to `report` (which writes it to user space) before the entry is inserted; if `report`
+    /// fails, nothing was added.
+    pub(crate) fn mount(
+        &self,
+        m: &mut VnsMount,
+        report: impl FnOnce(&VnsMount) -> VnsResult<()>,
+    ) -> VnsResult<()> {
         let cur = self.resolve();
         let mnt = cur.proxy.get(Kind::Mnt);
         if !cur.ns_capable(Ns::owner_or_self(mnt), CAP_SYS_ADMIN) {
             return Err(Errno::EPERM);
         }
         let max = u32::try_from(self.mount_max.load(Relaxed)).unwrap_or(0);
-        mnt_of(mnt)?.mount(m, max, self.next_mnt_id())
+        let reservation = mnt_of(mnt)?.reserve(m, max, || self.next_mnt_id())?;
+        report(m)?;
+        reservation.commit()
     }
 
     /// VNS_IOC_UMOUNT: removes entry `id` from the caller's mount vns.
@@ -235,9 +260,9 @@ fn is_pid_descendant(ns: &Ns, ancestor: &Ns) -> bool {
 
 /// The ABI extents as vns-core's (their number is checked with the rest of the map, in order).
 fn to_extents(extents: &[VnsIdExtent]) -> VnsResult<KVec<IdExtent>> {
-    let mut v = KVec::with_capacity(extents.len(), GFP_KERNEL)?;
+    let mut v = KVec::with_capacity(extents.len(), GFP_KERNEL_ACCOUNT)?;
     for e in extents {
-        v.push(IdExtent::new(e.first, e.lower_first, e.count), GFP_KERNEL)?;
+        v.push(IdExtent::new(e.first, e.lower_first, e.count), GFP_KERNEL_ACCOUNT)?;
     }
     Ok(v)
 }

@@ -118,18 +118,74 @@ bool vns_shim_capable(int cap)
 	return capable(cap);
 }
 
+/*
+ * Whether current has every capability in the init user namespace, as capable() decides: a full
+ * cap_effective in a user namespace of the kernel's own is not enough (security/commoncap.c
+ * cap_capable). Not audited: this only reports (GET_INFO), it grants nothing.
+ */
+bool vns_shim_capable_all(void)
+{
+	int cap;
+
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (!ns_capable_noaudit(&init_user_ns, cap))
+			return false;
+	return true;
+}
+
+/*
+ * !current_is_single_threaded(), which is not exported: lib/is_single_threaded.c, the same walk. A
+ * transient mmget() (a /proc reader, process_vm_readv) raises mm_users without sharing the address
+ * space, so mm_users > 1 alone is not an answer: look for another task using the mm.
+ */
+bool vns_shim_current_mm_shared(void)
+{
+	struct task_struct *task = current, *p, *t;
+	struct mm_struct *mm = task->mm;
+	bool shared = true;
+
+	if (atomic_read(&task->signal->live) != 1)
+		return true;
+	if (!mm || atomic_read(&mm->mm_users) == 1)
+		return false;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if (unlikely(p->flags & PF_KTHREAD))
+			continue;
+		if (unlikely(p == task->group_leader))
+			continue;
+		for_each_thread(p, t) {
+			if (unlikely(t->mm == mm))
+				goto found;
+			if (likely(t->mm))
+				break;
+			/*
+			 * t->mm == NULL. Make sure next_thread/next_task will see other CLONE_VM
+			 * tasks even if @t is the last one (as lib/is_single_threaded.c).
+			 */
+			smp_rmb();
+		}
+	}
+	shared = false;
+found:
+	rcu_read_unlock();
+	return shared;
+}
+
+void vns_shim_cond_resched(void)
+{
+	cond_resched();
+}
+
 /* The facts check_unshare_flags() (kernel/fork.c) looks at, and the caller's identity. */
 void vns_shim_current_facts(struct vns_task_facts *facts)
 {
 	const struct cred *cred = current_cred();
-	struct mm_struct *mm = current->mm;
 
 	facts->nr_threads = get_nr_threads(current);
 	facts->sighand_shared = refcount_read(&current->sighand->count) > 1;
-	/* current_is_single_threaded() is not exported; its fast path is this test. */
-	facts->mm_shared = mm && atomic_read(&mm->mm_users) > 1;
-	facts->full_caps = cap_issubset(CAP_FULL_SET, cred->cap_effective);
-	facts->pad = 0;
+	memset(facts->pad, 0, sizeof(facts->pad));
 	facts->euid = __kuid_val(cred->euid);
 	facts->egid = __kgid_val(cred->egid);
 	facts->tgid = task_tgid_nr(current);
@@ -248,10 +304,13 @@ struct vns_uts {
 	char domainname[VNS_UTS_LEN + 1];
 };
 
-/* A copy of @from (NULL: the kernel's names, as the init uts vns starts with). */
+/*
+ * A copy of @from (NULL: the kernel's names, as the init uts vns starts with), charged to the caller's
+ * memcg as the kernel's uts namespaces are (kernel/utsname.c, a SLAB_ACCOUNT cache).
+ */
 struct vns_uts *vns_shim_uts_alloc(const struct vns_uts *from)
 {
-	struct vns_uts *uts = kzalloc(sizeof(*uts), GFP_KERNEL);
+	struct vns_uts *uts = kzalloc(sizeof(*uts), GFP_KERNEL_ACCOUNT);
 
 	if (!uts)
 		return NULL;

@@ -15,9 +15,7 @@ struct vns_uts;
 struct vns_task_facts {
 	u32 nr_threads;		/* get_nr_threads(current) */
 	u8 sighand_shared;	/* refcount_read(&current->sighand->count) > 1 */
-	u8 mm_shared;		/* the mm has other users */
-	u8 full_caps;		/* cap_effective holds every capability */
-	u8 pad;
+	u8 pad[3];
 	u32 euid, egid;		/* kuid/kgid values (init user namespace) */
 	s32 tgid;		/* task_tgid_nr(current) */
 };
@@ -35,6 +33,9 @@ int vns_shim_sysctl_register(const void *ctx);
 void vns_shim_sysctl_unregister(void);
 long vns_shim_init_ucount_max(unsigned int type);
 bool vns_shim_capable(int cap);
+bool vns_shim_capable_all(void);
+bool vns_shim_current_mm_shared(void);
+void vns_shim_cond_resched(void);
 void vns_shim_current_facts(struct vns_task_facts *facts);
 struct task_struct *vns_shim_current(void);
 struct task_struct *vns_shim_real_parent(struct task_struct *task);
