@@ -16,7 +16,7 @@ mod tests {
         mnt::MntNs,
         ns::{Ns, NsState, PidNs},
         state::Vns,
-        sys::{RcuObject, RcuRef, RcuTable},
+        sys::{RcuObject, RcuRef, RcuReserve, RcuTable, ReserveSlot},
         ucounts::inc_ucount,
         vcore::abi::{Kind, VnsMount},
     };
@@ -106,6 +106,29 @@ mod tests {
         let mut n = 0;
         t.for_each_chunked(2, |_| n += 1);
         assert_eq!(n, 0);
+        Ok(())
+    }
+
+    /// A reserve slot holds at most one reserve; a reserve becomes an object without allocating.
+    #[test]
+    fn reserve_slot_take_put() -> Result {
+        static DROPS: Atomic<u32> = Atomic::new(0);
+        let slot = ReserveSlot::<Obj>::new(None);
+        assert!(!slot.is_full());
+        assert!(slot.take().is_none());
+        assert!(slot.put(RcuReserve::new(GFP_KERNEL)?).is_none());
+        assert!(slot.is_full());
+        // Full: a second reserve is handed back.
+        assert!(slot.put(RcuReserve::new(GFP_KERNEL)?).is_some());
+        let r = slot.take().ok_or(ENOMEM)?;
+        assert!(!slot.is_full());
+        let o = RcuRef::new_in(r, 5, Obj { parent: None, drops: &DROPS });
+        assert_eq!(o.key(), 5);
+        drop(o);
+        assert_eq!(DROPS.load(Relaxed), 1);
+        // A slot dropped full frees its reserve (kmemleak would see it otherwise).
+        let full = ReserveSlot::<Obj>::new(Some(RcuReserve::new(GFP_KERNEL)?));
+        drop(full);
         Ok(())
     }
 

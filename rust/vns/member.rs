@@ -1,29 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Membership (spec §1): which namespaces each task is in, kept in a strong RCU table keyed by task and
-//! maintained by the `sched_process_fork`, `sched_process_exit` and `sched_process_exec` probes.
+//! maintained by the `task_newtask`, `sched_process_exit` and `sched_process_exec` probes.
 //!
-//! A task with no entry is in the init namespaces, unless the fork probe could not record it (an atomic
-//! allocation failed): then it resolves to its nearest recorded ancestor (`State::resolve`). Entries are
+//! A task with no entry is in the init namespaces, and no task created by a member is ever without one:
+//! the `task_newtask` probe records every new task (processes, threads, io-wq and other kernel-made
+//! workers) before it first runs. Its entry is allocated there; if that fails, the parent's *reserve*
+//! (memory for one entry, allocated ahead and charged to the parent) takes its place, and is refilled
+//! later; if there is no reserve either, the new task is killed before it runs (fail closed). Entries are
 //! immutable but for the capability set: UNSHARE and SETNS publish a new entry in place of the old one.
 
 #![deny(unsafe_code)]
 
 use kernel::{
-    new_spinlock,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
-        Arc, SpinLock,
+        Arc,
     },
 };
 
 use crate::{
     ns::{NsRef, Proxy},
     state::Vns,
-    sys::{self, RcuObject, RcuRef, TaskKey},
+    sys::{NewTask, RcuObject, RcuRef, RcuReserve, ReserveSlot, TaskKey},
     vcore::{
-        abi::{Kind, VNS_NR_KINDS},
+        abi::{Kind, CLONE_THREAD, VNS_NR_KINDS},
         caps::{caps_after_exec, CapSet},
     },
 };
@@ -56,6 +58,8 @@ pub(crate) struct Member {
     pub(crate) caps: Atomic<u64>,
     /// Its number in its active pid vns; `None` in the init pid vns (the real tgid is used).
     pub(crate) pid: Option<Arc<PidNr>>,
+    /// Memory for the entry of this task's next child, used when allocating that entry fails.
+    spare: ReserveSlot<Member>,
 }
 
 /// A counted reference to a membership entry.
@@ -70,8 +74,14 @@ impl RcuObject for Member {
 }
 
 impl Member {
-    /// A membership of `proxy`, counted in each of its namespaces' `nr_tasks`.
-    pub(crate) fn new(proxy: Arc<Proxy>, caps: CapSet, pid: Option<Arc<PidNr>>) -> Self {
+    /// A membership of `proxy`, counted in each of its namespaces' `nr_tasks`, with `spare` as the
+    /// reserve for the task's next child.
+    pub(crate) fn new(
+        proxy: Arc<Proxy>,
+        caps: CapSet,
+        pid: Option<Arc<PidNr>>,
+        spare: Option<RcuReserve<Member>>,
+    ) -> Self {
         for ns in proxy.ns.iter() {
             ns.nr_tasks.fetch_add(1, Relaxed);
         }
@@ -79,8 +89,10 @@ impl Member {
             proxy,
             caps: Atomic::new(caps.0),
             pid,
+            spare: ReserveSlot::new(spare),
         }
     }
+
 
     /// The capability set.
     pub(crate) fn caps(&self) -> CapSet {
@@ -96,74 +108,26 @@ impl Drop for Member {
     }
 }
 
-/// Capacity of [`Unrecorded`].
-const UNRECORDED_MAX: usize = 64;
-
-/// Tasks the fork probe could not record although their parent was a member (an atomic allocation
-/// failed), and their descendants: only these resolve through their ancestors (spec §1); any other task
-/// without an entry is in the init namespaces. Fixed-size, so that marking a task never allocates.
-pub(crate) struct Unrecorded {
-    /// Number of marked tasks: the fast path of the probes reads only this.
-    nr: Atomic<u32>,
-    /// The marked tasks. Taken in the probes (preemption disabled) and in ioctls; never in interrupts.
-    slots: Pin<KBox<SpinLock<[Option<TaskKey>; UNRECORDED_MAX]>>>,
-}
-
-impl Unrecorded {
-    /// An empty set.
-    pub(crate) fn new() -> crate::error::VnsResult<Self> {
-        Ok(Self {
-            nr: Atomic::new(0),
-            slots: KBox::pin_init(new_spinlock!([None; UNRECORDED_MAX], "vns_unrecorded"), GFP_KERNEL)?,
-        })
-    }
-
-    fn is_empty(&self) -> bool {
-        self.nr.load(Relaxed) == 0
-    }
-
-    /// Whether `task` is marked.
-    pub(crate) fn contains(&self, task: TaskKey) -> bool {
-        !self.is_empty() && self.slots.lock().contains(&Some(task))
-    }
-
-    /// Marks `task`; false if the set is full (the task then resolves to the init namespaces).
-    fn add(&self, task: TaskKey) -> bool {
-        let mut slots = self.slots.lock();
-        match slots.iter_mut().find(|s| s.is_none()) {
-            Some(slot) => {
-                *slot = Some(task);
-                self.nr.fetch_add(1, Relaxed);
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn remove(&self, task: TaskKey) {
-        if self.is_empty() {
-            return;
-        }
-        let mut slots = self.slots.lock();
-        if let Some(slot) = slots.iter_mut().find(|s| **s == Some(task)) {
-            *slot = None;
-            self.nr.fetch_sub(1, Relaxed);
-        }
-    }
-}
-
 impl Vns {
-    /// `sched_process_fork`: records `child` with its parent's membership. A parent with no entry
-    /// costs one failed lookup (and a read of an empty counter) and nothing else (spec §1). Runs with
-    /// preemption disabled.
-    pub(crate) fn on_fork(&self, parent: TaskKey, child: TaskKey, thread: bool) {
+    /// `task_newtask`: records `child`, created by `parent` (current) with `clone_flags`, before it first
+    /// runs. A parent with no entry costs one failed lookup and nothing else (spec §1). The probe may
+    /// sleep (7.3 tracepoints run under SRCU-fast), so it allocates with `GFP_KERNEL_ACCOUNT`, charged to
+    /// the parent's memcg.
+    ///
+    /// The child gets the parent's membership at this moment: its proxy (a new process: its children's
+    /// proxy, whose active pid vns is `pid_for_children`), its capability set, its pid number for a
+    /// thread or a new one for a process. Memory for the entry is allocated; failing that, the parent's
+    /// reserve is used (and refilled below); failing that too, the child is killed before it runs.
+    pub(crate) fn on_fork(&self, parent: TaskKey, child: NewTask, clone_flags: u64) {
         let Some(pm) = self.members.lookup(&parent) else {
-            // The child of an unrecorded task is unrecorded too: it resolves through its ancestors.
-            if self.unrecorded.contains(parent) && !self.unrecorded.add(child) {
-                kernel::pr_warn_once!("membership of a new task could not be recorded\n");
-            }
             return;
         };
+        let Some(reserve) = RcuReserve::new(GFP_KERNEL_ACCOUNT).ok().or_else(|| pm.spare.take()) else {
+            kernel::pr_warn_once!("a new task could not be recorded: killed before it ran\n");
+            child.kill();
+            return;
+        };
+        let thread = clone_flags & CLONE_THREAD != 0;
         // A new process lives in its parent's pid_for_children; a thread stays with its group.
         let proxy = match (&pm.proxy.for_children, thread) {
             (Some(children), false) => children.clone(),
@@ -174,17 +138,17 @@ impl Vns {
         } else {
             self.alloc_pid_nr(proxy.get(Kind::Pid))
         };
-        // Charged to the parent's memcg (current); an atomic charge is forced past the memcg limit
-        // rather than failed (mm/memcontrol.c `try_charge_memcg`, __GFP_HIGH).
-        let Ok(entry) = RcuRef::new(child, Member::new(proxy, pm.caps(), pid), sys::gfp_atomic_account()) else {
-            // The child resolves to its nearest recorded ancestor (spec §1).
-            if !self.unrecorded.add(child) {
-                kernel::pr_warn_once!("membership of a new task could not be recorded\n");
-            }
-            return;
-        };
+        // The child's own reserve, for its first child. Without one it is recorded all the same.
+        let spare = RcuReserve::new(GFP_KERNEL_ACCOUNT).ok();
+        let entry = RcuRef::new_in(reserve, child.key(), Member::new(proxy, pm.caps(), pid, spare));
         // The child has not run yet: nobody else can have recorded it.
         drop(self.members.insert_or_get(entry));
+        // A reserve used above (now or at an earlier fork) is replaced when memory allows.
+        if !pm.spare.is_full() {
+            if let Ok(r) = RcuReserve::new(GFP_KERNEL_ACCOUNT) {
+                drop(pm.spare.put(r));
+            }
+        }
     }
 
     /// A number in `pid_ns` for a new process, or `None` in the init pid vns (or when none is left).
@@ -197,13 +161,12 @@ impl Vns {
             nr,
         };
         // On failure `pidnr` is dropped, which frees the number again.
-        Arc::new(pidnr, sys::gfp_atomic_account()).ok()
+        Arc::new(pidnr, GFP_KERNEL_ACCOUNT).ok()
     }
 
     /// `sched_process_exit`: drops the task's membership (before `exit_notify`, so a parent's wait sees
     /// its counts already returned). A task with no entry costs one lockless lookup.
     pub(crate) fn on_exit(&self, task: TaskKey) {
-        self.unrecorded.remove(task);
         if self.members.lookup(&task).is_none() {
             return;
         }
@@ -239,23 +202,23 @@ impl Vns {
         Ok(())
     }
 
-    /// The calling task's next membership entry, allocated (and charged to its memcg) but not yet in
-    /// the table: the fallible half of [`Vns::set_membership`].
+    /// The calling task's next membership entry, with a fresh reserve for its next child, allocated
+    /// (and charged to its memcg) but not yet in the table: the fallible half of
+    /// [`Vns::set_membership`].
     pub(crate) fn new_membership(
         proxy: Arc<Proxy>,
         caps: CapSet,
         pid: Option<Arc<PidNr>>,
     ) -> crate::error::VnsResult<MemberRef> {
-        Ok(RcuRef::new(TaskKey::current(), Member::new(proxy, caps, pid), GFP_KERNEL_ACCOUNT)?)
+        let spare = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
+        let reserve = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
+        Ok(RcuRef::new_in(reserve, TaskKey::current(), Member::new(proxy, caps, pid, Some(spare))))
     }
 
     /// Installs `entry` (from [`Vns::new_membership`]) in place of `old`: the infallible half.
     pub(crate) fn install_membership(&self, old: Option<&MemberRef>, entry: MemberRef) {
-        let task = entry.key();
         // The old entry's reference is dropped after the table's lock is released.
         drop(self.members.replace(old, &entry));
-        // Recorded now: no longer resolved through its ancestors.
-        self.unrecorded.remove(task);
     }
 }
 

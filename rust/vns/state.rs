@@ -21,7 +21,7 @@ use kernel::{
 
 use crate::{
     error::VnsResult,
-    member::{Member, MemberRef, PidNr, Unrecorded, MEMBER_BUCKETS},
+    member::{Member, MemberRef, PidNr, MEMBER_BUCKETS},
     mnt::MntNs,
     ns::{Ns, NsRef, NsState, PidNs, Proxy, UserNs, REGISTRY_BUCKETS},
     sys::{self, CurrentFacts, RcuRef, RcuTable, TaskKey, UtsNames},
@@ -41,8 +41,6 @@ use crate::{
 pub(crate) struct Vns {
     /// Task → membership (strong table).
     pub(crate) members: Pin<KBox<RcuTable<Member>>>,
-    /// Tasks the fork probe failed to record: they resolve through their ancestors.
-    pub(crate) unrecorded: Unrecorded,
     /// The init namespaces, as the membership of every task that never touched vns.
     pub(crate) init: Arc<Proxy>,
     /// (user vns, kuid) → counters (weak table).
@@ -104,7 +102,6 @@ impl Vns {
         Ok(Arc::new(
             Self {
                 members,
-                unrecorded: Unrecorded::new()?,
                 init,
                 ucounts,
                 registry,
@@ -144,9 +141,8 @@ impl Vns {
         self.registry.lookup(&id)
     }
 
-    /// What the calling task is a member of (spec §1): its entry; else, if the fork probe could not
-    /// record it, its nearest recorded ancestor's (walking `real_parent` under RCU); else the init
-    /// namespaces.
+    /// What the calling task is a member of (spec §1): its entry, or the init namespaces. Every task a
+    /// member creates has an entry before it first runs (`on_fork`), so no task of a vns falls back.
     pub(crate) fn resolve(&self) -> Current {
         let facts = sys::current_facts();
         if let Some(m) = self.members.lookup(&TaskKey::current()) {
@@ -155,22 +151,6 @@ impl Vns {
                 caps: m.caps(),
                 pid: m.pid.clone(),
                 member: Some(m),
-                facts,
-            };
-        }
-        let task = TaskKey::current();
-        let ancestor = if self.unrecorded.contains(task) {
-            sys::find_in_ancestors(|key, _| self.members.lookup(&key))
-        } else {
-            None
-        };
-        if let Some(m) = ancestor {
-            let proxy = m.proxy.for_children.clone().unwrap_or_else(|| m.proxy.clone());
-            return Current {
-                proxy,
-                caps: m.caps(),
-                pid: None,
-                member: None,
                 facts,
             };
         }

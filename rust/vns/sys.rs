@@ -49,6 +49,22 @@ struct RawTaskFacts {
     tgid: i32,
 }
 
+/// Mirror of `struct vns_opener` in `vns_shim.h`.
+#[repr(C)]
+struct RawOpener {
+    euid: u32,
+    cap_sys_resource: bool,
+}
+
+/// The credentials a `/proc/sys/vns` file was opened with (the file's `f_cred`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Opener {
+    /// Its effective kuid.
+    pub(crate) euid: u32,
+    /// Whether it had CAP_SYS_RESOURCE in the init user namespace (`file_ns_capable`).
+    pub(crate) cap_sys_resource: bool,
+}
+
 /// `struct task_struct`, only ever used behind a pointer here.
 #[repr(C)]
 struct RawTask {
@@ -72,7 +88,7 @@ extern "C" {
     fn vns_shim_cond_resched();
     fn vns_shim_current_facts(facts: *mut RawTaskFacts);
     fn vns_shim_current() -> *mut RawTask;
-    fn vns_shim_real_parent(task: *mut RawTask) -> *mut RawTask;
+    fn vns_shim_kill_new_task(task: *mut RawTask);
     fn vns_shim_task_euid(task: *mut RawTask) -> u32;
     fn vns_shim_nr_threads_total() -> u32;
     fn vns_shim_probes_register(ctx: *const c_void) -> c_int;
@@ -189,27 +205,6 @@ impl TaskKey {
     }
 }
 
-/// Calls `f` with each ancestor of the calling task (its `real_parent`, that one's, ...) until `f` returns
-/// `Some`, under one RCU read-side section (spec §1: a task the fork probe could not record resolves to
-/// its nearest ancestor's membership). The keys are only valid to look up, not to keep.
-pub(crate) fn find_in_ancestors<R>(mut f: impl FnMut(TaskKey, &rcu::Guard) -> Option<R>) -> Option<R> {
-    let guard = rcu::read_lock();
-    // SAFETY: `current` is valid.
-    let mut task = unsafe { vns_shim_current() };
-    loop {
-        // SAFETY: `task` is current or was read from a `real_parent` inside this RCU read-side
-        // section, so its `task_struct` is not freed before the section ends (delayed_put_task_struct).
-        let parent = unsafe { vns_shim_real_parent(task) };
-        if parent.is_null() {
-            return None;
-        }
-        if let Some(r) = f(TaskKey::of(parent), &guard) {
-            return Some(r);
-        }
-        task = parent;
-    }
-}
-
 /// Number of threads in the system.
 pub(crate) fn nr_threads_total() -> u32 {
     // SAFETY: The shim walks the task list under RCU; no argument.
@@ -316,12 +311,18 @@ extern "C" fn vns_rust_sysctl_read(ctx: *const c_void, index: c_uint) -> c_int {
     state.sysctl_read(index as usize)
 }
 
-/// 0 if the caller may write entry `index`, else a negative errno.
+/// 0 if the caller may write entry `index` through a file opened with `opener`, else a negative errno.
 #[no_mangle]
-extern "C" fn vns_rust_sysctl_may_write(ctx: *const c_void, index: c_uint) -> c_int {
+extern "C" fn vns_rust_sysctl_may_write(ctx: *const c_void, index: c_uint, opener: *const RawOpener) -> c_int {
     // SAFETY: Called by the shim's handler with the registered `ctx`.
     let state = unsafe { ctx_state(ctx) };
-    match state.sysctl_may_write(index as usize) {
+    // SAFETY: The shim passes a valid `struct vns_opener` on its stack for the duration of the call.
+    let raw = unsafe { &*opener };
+    let opener = Opener {
+        euid: raw.euid,
+        cap_sys_resource: raw.cap_sys_resource,
+    };
+    match state.sysctl_may_write(index as usize, &opener) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -338,17 +339,30 @@ extern "C" fn vns_rust_sysctl_write(ctx: *const c_void, index: c_uint, value: c_
     }
 }
 
-/// `sched_process_fork`: `child` was just created by `parent` (current), and has not run yet.
+/// `task_newtask`: `child` was just created by `parent` (current) with `clone_flags`, and has not run.
 #[no_mangle]
-extern "C" fn vns_rust_on_fork(
-    ctx: *const c_void,
-    parent: *mut RawTask,
-    child: *mut RawTask,
-    thread: bool,
-) {
+extern "C" fn vns_rust_on_fork(ctx: *const c_void, parent: *mut RawTask, child: *mut RawTask, clone_flags: u64) {
     // SAFETY: Called by the shim's probe with the registered `ctx`.
     let state = unsafe { ctx_state(ctx) };
-    state.on_fork(TaskKey::of(parent), TaskKey::of(child), thread);
+    state.on_fork(TaskKey::of(parent), NewTask(child), clone_flags);
+}
+
+/// A task just created, not yet running: the argument of the fork probe, valid for its duration.
+pub(crate) struct NewTask(*mut RawTask);
+
+impl NewTask {
+    /// Its key in the membership table.
+    pub(crate) fn key(&self) -> TaskKey {
+        TaskKey::of(self.0)
+    }
+
+    /// Fails closed: the task is killed before it first runs, so it never reaches user space (for a
+    /// thread, its whole group dies, as with any SIGKILL).
+    pub(crate) fn kill(self) {
+        // SAFETY: `self.0` is the new task of the running probe, pinned by copy_process() until the
+        // probe returns.
+        unsafe { vns_shim_kill_new_task(self.0) }
+    }
 }
 
 /// `sched_process_exit`: `task` (current) is exiting.
@@ -486,9 +500,13 @@ impl<T: RcuObject> RcuRef<T> {
     pub(crate) fn new(key: T::Key, data: T, flags: kernel::alloc::Flags) -> Result<Self> {
         // Allocated before `data` is wrapped: on failure `data` is dropped normally (and e.g. a
         // namespace returns its charge).
-        let slot = KBox::<RcuNode<T>>::new_uninit(flags)?;
+        Ok(Self::new_in(RcuReserve::new(flags)?, key, data))
+    }
+
+    /// A new, unlinked object with one reference, in memory allocated ahead: cannot fail.
+    pub(crate) fn new_in(reserve: RcuReserve<T>, key: T::Key, data: T) -> Self {
         let node = KBox::write(
-            slot,
+            reserve.slot,
             RcuNode {
                 rcu: Opaque::uninit(),
                 next: Atomic::new(ptr::null_mut()),
@@ -499,10 +517,10 @@ impl<T: RcuObject> RcuRef<T> {
             },
         );
         // INVARIANT: a fresh node with `refs == 1`, owned by the new value.
-        Ok(Self {
+        Self {
             ptr: NonNull::from(KBox::leak(node)),
             _p: PhantomData,
-        })
+        }
     }
 
     fn node(&self) -> &RcuNode<T> {
@@ -571,6 +589,83 @@ impl<T: RcuObject> RcuRef<T> {
         // SAFETY: `rcu` is the node's own `callback_head`, unused until now; `free_node::<T>` frees the
         // node after a grace period, so RCU readers still walking the old link are safe.
         unsafe { bindings::call_rcu(n.rcu.get(), Some(free_node::<T>)) };
+    }
+}
+
+/// The memory of one [`RcuRef`] node, allocated ahead of need and not yet holding an object: what lets
+/// the fork probe record a child when an allocation fails (a reserve per member, see `member.rs`).
+pub(crate) struct RcuReserve<T: RcuObject> {
+    slot: KBox<core::mem::MaybeUninit<RcuNode<T>>>,
+}
+
+impl<T: RcuObject> RcuReserve<T> {
+    /// Allocates the memory of one node.
+    pub(crate) fn new(flags: kernel::alloc::Flags) -> Result<Self> {
+        Ok(Self {
+            slot: KBox::<RcuNode<T>>::new_uninit(flags)?,
+        })
+    }
+}
+
+/// A slot that holds at most one [`RcuReserve`], taken and refilled without a lock (the probes and
+/// the ioctls may race for it).
+///
+/// # Invariants
+///
+/// `ptr` is null or the pointer of a `KBox` of an uninitialised node, owned by the slot.
+pub(crate) struct ReserveSlot<T: RcuObject> {
+    ptr: Atomic<*mut core::mem::MaybeUninit<RcuNode<T>>>,
+}
+
+// SAFETY: The slot owns plain, uninitialised memory; handing it between CPUs is fine.
+unsafe impl<T: RcuObject> Send for ReserveSlot<T> {}
+// SAFETY: Every access is one atomic exchange.
+unsafe impl<T: RcuObject> Sync for ReserveSlot<T> {}
+
+impl<T: RcuObject> ReserveSlot<T> {
+    /// A slot holding `reserve`, if any.
+    pub(crate) fn new(reserve: Option<RcuReserve<T>>) -> Self {
+        // INVARIANT: null, or a `KBox` given up by `into_raw`.
+        Self {
+            ptr: Atomic::new(reserve.map_or(ptr::null_mut(), |r| KBox::into_raw(r.slot))),
+        }
+    }
+
+    /// Whether the slot holds a reserve.
+    pub(crate) fn is_full(&self) -> bool {
+        !self.ptr.load(Relaxed).is_null()
+    }
+
+    /// Takes the reserve out, if there is one.
+    pub(crate) fn take(&self) -> Option<RcuReserve<T>> {
+        let p = self.ptr.xchg(ptr::null_mut(), Full);
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: A non-null pointer in the slot is a `KBox` the slot owned (type invariant); the
+        // exchange made it ours alone.
+        let slot = unsafe { KBox::from_raw(p) };
+        Some(RcuReserve { slot })
+    }
+
+    /// Puts `reserve` in an empty slot; gives it back (to be freed) if the slot was refilled meanwhile.
+    pub(crate) fn put(&self, reserve: RcuReserve<T>) -> Option<RcuReserve<T>> {
+        let p = KBox::into_raw(reserve.slot);
+        match self.ptr.cmpxchg(ptr::null_mut(), p, Full) {
+            // INVARIANT: the slot now owns `p`.
+            Ok(_) => None,
+            Err(_) => {
+                // SAFETY: `p` came from `into_raw` just above and was not stored.
+                let slot = unsafe { KBox::from_raw(p) };
+                Some(RcuReserve { slot })
+            }
+        }
+    }
+}
+
+impl<T: RcuObject> Drop for ReserveSlot<T> {
+    fn drop(&mut self) {
+        drop(self.take());
     }
 }
 

@@ -13,8 +13,9 @@ use kernel::sync::atomic::Relaxed;
 
 use crate::{
     error::{Errno, VnsResult},
+    ns::Ns,
     state::Vns,
-    sys,
+    sys::{self, Opener},
     vcore::{
         abi::{Kind, VNS_NR_KINDS},
         caps::CAP_SYS_RESOURCE,
@@ -24,6 +25,22 @@ use crate::{
 
 /// Index of `mount-max` in the table (after the eight `max_*_namespaces`).
 pub(crate) const MOUNT_MAX_INDEX: usize = VNS_NR_KINDS;
+
+/// Whether `euid` is the owner of `user_ns` or of one of its ancestors, the init user vns excluded.
+fn owns_below_init(user_ns: &Ns, euid: u32) -> bool {
+    let mut level = Some(user_ns);
+    while let Some(ns) = level {
+        let Some(parent) = ns.owner.as_deref() else {
+            // The init user vns: owned by nobody.
+            return false;
+        };
+        if ns.user().is_some_and(|u| u.owner_uid == euid) {
+            return true;
+        }
+        level = Some(parent);
+    }
+    false
+}
 
 impl Vns {
     /// The value entry `index` shows to the caller.
@@ -38,14 +55,23 @@ impl Vns {
         cur.user_ns().user().map_or(0, |u| u.ucount_max(*kind))
     }
 
-    /// Whether the caller may write entry `index`: EACCES otherwise (spec §7). `max_*` needs vns
-    /// CAP_SYS_RESOURCE in the caller's user vns (kernel/ucount.c `set_permissions`); `mount-max` the real
-    /// CAP_SYS_RESOURCE.
-    pub(crate) fn sysctl_may_write(&self, index: usize) -> VnsResult<()> {
+    /// Whether the caller may write entry `index` through a file opened with `opener`: EACCES otherwise
+    /// (spec §7). Both must be allowed, as 7.3 checks the opener at open and the writer at write
+    /// (kernel/ucount.c `set_permissions`), so a privileged task writing to a file an unprivileged one
+    /// opened (a setuid program's stderr) changes nothing:
+    ///
+    /// - `mount-max`: the writer and the opener need the real CAP_SYS_RESOURCE.
+    /// - `max_*` (the writer's user vns): the writer needs vns CAP_SYS_RESOURCE there; the opener, the
+    ///   real CAP_SYS_RESOURCE, or, for a user vns other than init, to be the owner (creator's euid) of
+    ///   that user vns or of one of its ancestors below init: who holds every capability there by
+    ///   security/commoncap.c `cap_capable`'s owner rule. Only the opener's credentials are known (its
+    ///   membership at open time is not), so this is judged on them.
+    pub(crate) fn sysctl_may_write(&self, index: usize, opener: &Opener) -> VnsResult<()> {
         let allowed = if index == MOUNT_MAX_INDEX {
-            sys::capable(CAP_SYS_RESOURCE)
+            sys::capable(CAP_SYS_RESOURCE) && opener.cap_sys_resource
         } else {
-            self.resolve().has_cap_in_own(CAP_SYS_RESOURCE)
+            let cur = self.resolve();
+            cur.has_cap_in_own(CAP_SYS_RESOURCE) && (opener.cap_sys_resource || owns_below_init(cur.user_ns(), opener.euid))
         };
         if allowed {
             Ok(())

@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/errno.h>
+#include <linux/fs.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -71,8 +72,21 @@ static int vns_sysctl_handler(const struct ctl_table *table, int dir, void *buff
 
 	tmp.data = &value;
 	if (SYSCTL_USER_TO_KERN(dir)) {
+		/*
+		 * proc_sys_call_handler() (fs/proc/proc_sysctl.c) passes &iocb->ki_pos: the file, and so the
+		 * credentials of whoever opened it, are reachable from @ppos. 7.3 checks /proc/sys/user at
+		 * open against the opener and at write against current (kernel/ucount.c set_permissions);
+		 * a module cannot hook the open, so both are checked here: no deputy writes for an opener
+		 * who could not have written.
+		 */
+		struct file *file = container_of(ppos, struct kiocb, ki_pos)->ki_filp;
+		struct vns_opener opener = {
+			.euid = __kuid_val(file->f_cred->euid),
+			.cap_sys_resource = file_ns_capable(file, &init_user_ns, CAP_SYS_RESOURCE),
+		};
+
 		/* Permission first, as an open for writing would fail before any parsing. */
-		ret = vns_rust_sysctl_may_write(vns_sysctl_ctx, index);
+		ret = vns_rust_sysctl_may_write(vns_sysctl_ctx, index, &opener);
 		if (ret)
 			return ret;
 		value = vns_rust_sysctl_read(vns_sysctl_ctx, index);
@@ -196,14 +210,6 @@ struct task_struct *vns_shim_current(void)
 	return current;
 }
 
-/* Caller holds rcu_read_lock(); @task is valid for the read-side section. */
-struct task_struct *vns_shim_real_parent(struct task_struct *task)
-{
-	struct task_struct *parent = rcu_dereference(task->real_parent);
-
-	return parent == task ? NULL : parent;
-}
-
 /* The effective kuid of @task, which must be current or pinned by the caller. */
 u32 vns_shim_task_euid(struct task_struct *task)
 {
@@ -228,15 +234,29 @@ u32 vns_shim_nr_threads_total(void)
 	return n;
 }
 
-/* ---- sched_process_fork/exit/exec probes ------------------------------------------------------------ */
+/*
+ * Fail closed: a new task whose membership could not be recorded is killed before it first runs (it
+ * never reaches user space). For a CLONE_THREAD child this ends its whole thread group, as SIGKILL does.
+ */
+void vns_shim_kill_new_task(struct task_struct *task)
+{
+	send_sig(SIGKILL, task, 1);
+}
+
+/* ---- task_newtask, sched_process_exit/exec probes ------------------------------------------------------------ */
 
 static const void *vns_probe_ctx;
-static struct tracepoint *vns_tp_fork, *vns_tp_exit, *vns_tp_exec;
+static struct tracepoint *vns_tp_newtask, *vns_tp_exit, *vns_tp_exec;
 
-/* Called with preemption disabled, after copy_process() and before the child first runs. */
-static void vns_probe_fork(void *data, struct task_struct *parent, struct task_struct *child)
+/*
+ * task_newtask: at the end of copy_process() (kernel/fork.c), after the tasklist lock is dropped and before
+ * the child is first woken, for every new task: processes, threads, and the kernel-made workers of a task
+ * (create_io_thread() for io-wq and SQPOLL, vhost_task_create()), which never reach sched_process_fork.
+ * current is the creating task. In 7.3 the probe may sleep (tracepoints run under SRCU-fast).
+ */
+static void vns_probe_newtask(void *data, struct task_struct *child, u64 clone_flags)
 {
-	vns_rust_on_fork(data, parent, child, !thread_group_leader(child));
+	vns_rust_on_fork(data, current, child, clone_flags);
 }
 
 /* Called from do_exit() before exit_notify(): a parent's wait sees what this did. */
@@ -252,8 +272,8 @@ static void vns_probe_exec(void *data, struct task_struct *task, pid_t old_pid, 
 
 static void vns_find_tracepoint(struct tracepoint *tp, void *priv)
 {
-	if (!strcmp(tp->name, "sched_process_fork"))
-		vns_tp_fork = tp;
+	if (!strcmp(tp->name, "task_newtask"))
+		vns_tp_newtask = tp;
 	else if (!strcmp(tp->name, "sched_process_exit"))
 		vns_tp_exit = tp;
 	else if (!strcmp(tp->name, "sched_process_exec"))
@@ -265,10 +285,10 @@ int vns_shim_probes_register(const void *ctx)
 	int ret;
 
 	for_each_kernel_tracepoint(vns_find_tracepoint, NULL);
-	if (!vns_tp_fork || !vns_tp_exit || !vns_tp_exec)
+	if (!vns_tp_newtask || !vns_tp_exit || !vns_tp_exec)
 		return -ENOENT;
 	vns_probe_ctx = ctx;
-	ret = tracepoint_probe_register(vns_tp_fork, vns_probe_fork, (void *)ctx);
+	ret = tracepoint_probe_register(vns_tp_newtask, vns_probe_newtask, (void *)ctx);
 	if (ret)
 		return ret;
 	ret = tracepoint_probe_register(vns_tp_exit, vns_probe_exit, (void *)ctx);
@@ -281,7 +301,7 @@ int vns_shim_probes_register(const void *ctx)
 out_exit:
 	tracepoint_probe_unregister(vns_tp_exit, vns_probe_exit, (void *)ctx);
 out_fork:
-	tracepoint_probe_unregister(vns_tp_fork, vns_probe_fork, (void *)ctx);
+	tracepoint_probe_unregister(vns_tp_newtask, vns_probe_newtask, (void *)ctx);
 	tracepoint_synchronize_unregister();
 	return ret;
 }
@@ -290,7 +310,7 @@ void vns_shim_probes_unregister(void)
 {
 	tracepoint_probe_unregister(vns_tp_exec, vns_probe_exec, (void *)vns_probe_ctx);
 	tracepoint_probe_unregister(vns_tp_exit, vns_probe_exit, (void *)vns_probe_ctx);
-	tracepoint_probe_unregister(vns_tp_fork, vns_probe_fork, (void *)vns_probe_ctx);
+	tracepoint_probe_unregister(vns_tp_newtask, vns_probe_newtask, (void *)vns_probe_ctx);
 	/* No probe runs once this returns (include/linux/tracepoint.h). */
 	tracepoint_synchronize_unregister();
 }

@@ -20,11 +20,17 @@ struct vns_task_facts {
 	s32 tgid;		/* task_tgid_nr(current) */
 };
 
+/* The credentials a /proc/sys/vns file was opened with (file->f_cred). */
+struct vns_opener {
+	u32 euid;		/* kuid value */
+	bool cap_sys_resource;	/* CAP_SYS_RESOURCE in the init user namespace */
+};
+
 /* Implemented in Rust (sys.rs). */
 int vns_rust_sysctl_read(const void *ctx, unsigned int index);
-int vns_rust_sysctl_may_write(const void *ctx, unsigned int index);
+int vns_rust_sysctl_may_write(const void *ctx, unsigned int index, const struct vns_opener *opener);
 int vns_rust_sysctl_write(const void *ctx, unsigned int index, int value);
-void vns_rust_on_fork(const void *ctx, struct task_struct *parent, struct task_struct *child, bool thread);
+void vns_rust_on_fork(const void *ctx, struct task_struct *parent, struct task_struct *child, u64 clone_flags);
 void vns_rust_on_exit(const void *ctx, struct task_struct *task);
 void vns_rust_on_exec(const void *ctx, struct task_struct *task);
 
@@ -38,9 +44,9 @@ bool vns_shim_current_mm_shared(void);
 void vns_shim_cond_resched(void);
 void vns_shim_current_facts(struct vns_task_facts *facts);
 struct task_struct *vns_shim_current(void);
-struct task_struct *vns_shim_real_parent(struct task_struct *task);
 u32 vns_shim_task_euid(struct task_struct *task);
 u32 vns_shim_nr_threads_total(void);
+void vns_shim_kill_new_task(struct task_struct *task);
 int vns_shim_probes_register(const void *ctx);
 void vns_shim_probes_unregister(void);
 struct vns_uts *vns_shim_uts_alloc(const struct vns_uts *from);

@@ -7,6 +7,7 @@
  *
  * Root only (debugfs); each attempt runs in a fresh child so that a success does not carry over.
  */
+#include <pthread.h>
 #include <sys/mount.h>
 
 #include "kselftest_harness.h"
@@ -299,8 +300,12 @@ TEST_F(fault, every_allocation_of_every_path)
 	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		EXPECT_EQ(0, run_scenario(&scenarios[i], &nr)) TH_LOG("%s", scenarios[i].name);
 		TH_LOG("%s: %d allocations failed cleanly", scenarios[i].name, nr);
-		/* The write paths allocate: at least one failure must have been seen and handled. */
-		if (scenarios[i].op != op_list_mounts)
+		/*
+		 * The write paths allocate: at least one failure must have been seen and handled. The
+		 * lists allocate only through kvmalloc (bounded chunks, an array sized by what the caller
+		 * can see), whose failed kmalloc falls back to vmalloc: no failure reaches the caller.
+		 */
+		if (scenarios[i].op != op_list_mounts && scenarios[i].op != op_list_ns)
 			EXPECT_LT(0, nr) TH_LOG("%s", scenarios[i].name);
 	}
 }
@@ -316,8 +321,9 @@ static int check_ids(int fd, const __u64 *parent_ids)
 }
 
 /*
- * spec §1: "if the fork probe cannot record a child (an atomic allocation failed), the child still
- * resolves to its nearest ancestor's membership, never to init" — for every allocation of the fork.
+ * Documentation/vns.rst "Membership": a fork whose allocations fail (each in turn, the probe's included:
+ * its entry, then the child's reserve, then the refill of the parent's) still gives the child (and its
+ * child) exactly the parent's namespaces, never the init ones.
  */
 TEST_F(fault, unrecorded_fork_stays_in_parent_namespaces)
 {
@@ -363,6 +369,155 @@ TEST_F(fault, unrecorded_fork_stays_in_parent_namespaces)
 	EXPECT_LT(n, MAX_NTH);
 	EXPECT_LT(0, forks);
 	close(fd);
+}
+
+/* What the intermediate task of the orphan and thread cases reports. */
+struct nth_report {
+	long left;	/* fail-nth after the fork: 0 if the failure was injected */
+	int forked;	/* the fork (or pthread_create) succeeded */
+	int result;	/* the new task's check_ids(), 255 if it died */
+};
+
+static int nth_fd;
+static __u64 nth_ids[VNS_NR_KINDS];
+
+static void *thread_check(void *arg)
+{
+	(void)arg;
+	return (void *)(long)check_ids(nth_fd, nth_ids);
+}
+
+/* In a fresh child (so a recorded success does not carry over): a thread created with the n-th
+ * allocation failing reports its namespaces. */
+static int nth_thread(int n, struct nth_report *r)
+{
+	int p[2], status;
+	pid_t mid;
+
+	if (pipe(p))
+		return -1;
+	mid = fork();
+	if (mid < 0)
+		return -1;
+	if (mid == 0) {
+		struct nth_report rep = { .result = 255 };
+		void *res = (void *)255L;
+		pthread_t t;
+
+		set_fail_nth(n);
+		rep.forked = pthread_create(&t, NULL, thread_check, NULL) == 0;
+		rep.left = fail_nth_left();
+		set_fail_nth(0);
+		if (rep.forked)
+			pthread_join(t, &res);
+		rep.result = (int)(long)res;
+		_exit(write(p[1], &rep, sizeof(rep)) == sizeof(rep) ? 0 : 1);
+	}
+	close(p[1]);
+	if (read(p[0], r, sizeof(*r)) != sizeof(*r) || waitpid(mid, &status, 0) != mid)
+		return -1;
+	close(p[0]);
+	return 0;
+}
+
+/*
+ * In a fresh child: a fork with the n-th allocation failing, after which the parent exits at once. The
+ * orphan checks its namespaces only once it was reparented, and reports through a pipe of its own.
+ */
+static int nth_orphan(int n, struct nth_report *r)
+{
+	int p[2], ok[2], status;
+	pid_t mid;
+
+	if (pipe(p) || pipe(ok))
+		return -1;
+	mid = fork();
+	if (mid < 0)
+		return -1;
+	if (mid == 0) {
+		struct nth_report rep = { .result = 255 };
+		pid_t me = getpid(), c;
+
+		close(ok[0]);
+		set_fail_nth(n);
+		c = fork();
+		if (c == 0) {
+			int res;
+
+			/* Wait until the parent is gone and this task was reparented. */
+			while (getppid() == me)
+				usleep(1000);
+			res = check_ids(nth_fd, nth_ids);
+			_exit(write(ok[1], &res, sizeof(res)) == sizeof(res) ? 0 : 1);
+		}
+		rep.left = fail_nth_left();
+		set_fail_nth(0);
+		rep.forked = c > 0;
+		_exit(write(p[1], &rep, sizeof(rep)) == sizeof(rep) ? 0 : 1);
+	}
+	close(p[1]);
+	close(ok[1]);
+	if (read(p[0], r, sizeof(*r)) != sizeof(*r) || waitpid(mid, &status, 0) != mid)
+		return -1;
+	if (r->forked && read(ok[0], &r->result, sizeof(r->result)) != sizeof(r->result))
+		r->result = 255;
+	close(p[0]);
+	close(ok[0]);
+	return 0;
+}
+
+static void nth_setup(struct __test_metadata *_metadata)
+{
+	struct vns_info info;
+
+	nth_fd = vns_open();
+	ASSERT_LE(0, nth_fd);
+	ASSERT_EQ(0, vns_unshare_map_root(nth_fd, CLONE_NEWUTS | CLONE_NEWIPC));
+	ASSERT_EQ(0, vns_get_info(nth_fd, &info));
+	memcpy(nth_ids, info.ns_id, sizeof(nth_ids));
+}
+
+/*
+ * A task forked under fail-nth whose parent then exits: reparented, it keeps the namespaces it was
+ * created in (before the fix it resolved through its new parent, to the init namespaces).
+ */
+TEST_F(fault, orphan_of_failed_fork_keeps_namespaces)
+{
+	struct nth_report r;
+	int n, forks = 0;
+
+	nth_setup(_metadata);
+	for (n = 1; n <= MAX_NTH; n++) {
+		ASSERT_EQ(0, nth_orphan(n, &r));
+		if (!r.forked)
+			continue;
+		forks++;
+		EXPECT_EQ(0, r.result) TH_LOG("fail-nth %d", n);
+		if (r.left > 0)
+			break;
+	}
+	EXPECT_LT(n, MAX_NTH);
+	EXPECT_LT(0, forks);
+}
+
+/* A thread created under fail-nth is in its creator's namespaces, at every failure point. */
+TEST_F(fault, thread_of_failed_clone_keeps_namespaces)
+{
+	struct nth_report r;
+	int n, made = 0;
+
+	nth_setup(_metadata);
+	for (n = 1; n <= MAX_NTH; n++) {
+		ASSERT_EQ(0, nth_thread(n, &r));
+		if (!r.forked)
+			continue;
+		made++;
+		EXPECT_EQ(0, r.result) TH_LOG("fail-nth %d", n);
+		if (r.left > 0)
+			break;
+	}
+	EXPECT_LT(n, MAX_NTH);
+	EXPECT_LT(0, made);
 }
 
 TEST_HARNESS_MAIN

@@ -15,6 +15,7 @@
  * up skip as uid 1000.
  */
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -618,6 +619,161 @@ TEST(clone_vm_ignores_transient_mmget)
 	waitpid(pid, NULL, 0);
 	close(m.memfd);
 	close(uffd);
+}
+
+/* ---- kernel-made workers of a member are members ---- */
+
+/* A minimal io_uring (no liburing): one SQE at a time, waited for. */
+struct ring {
+	int fd;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+};
+
+static int ring_init(struct ring *r)
+{
+	struct io_uring_params p = { 0 };
+	size_t sq_len, cq_len;
+	char *sq, *cq;
+
+	r->fd = syscall(__NR_io_uring_setup, 4, &p);
+	if (r->fd < 0)
+		return -errno;
+	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	if (p.features & IORING_FEAT_SINGLE_MMAP)
+		sq_len = cq_len = sq_len > cq_len ? sq_len : cq_len;
+	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
+	if (sq == MAP_FAILED)
+		return -errno;
+	cq = sq;
+	if (!(p.features & IORING_FEAT_SINGLE_MMAP)) {
+		cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+			  IORING_OFF_CQ_RING);
+		if (cq == MAP_FAILED)
+			return -errno;
+	}
+	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
+	if (r->sqes == MAP_FAILED)
+		return -errno;
+	r->sq_tail = (unsigned int *)(sq + p.sq_off.tail);
+	r->sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)(sq + p.sq_off.array);
+	r->cq_head = (unsigned int *)(cq + p.cq_off.head);
+	r->cq_tail = (unsigned int *)(cq + p.cq_off.tail);
+	r->cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+	return 0;
+}
+
+/* Reads or writes `len` bytes at offset 0 of `fd` with IOSQE_ASYNC (so io-wq runs it); the CQE's res. */
+static int ring_rw_async(struct ring *r, int op, int fd, void *buf, unsigned int len)
+{
+	unsigned int tail = *r->sq_tail, idx = tail & *r->sq_mask, head;
+	struct io_uring_sqe *sqe = &r->sqes[idx];
+	int res;
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = op;
+	sqe->fd = fd;
+	sqe->addr = (uintptr_t)buf;
+	sqe->len = len;
+	sqe->off = 0;
+	sqe->flags = IOSQE_ASYNC;
+	r->sq_array[idx] = idx;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return -errno;
+	head = *r->cq_head;
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
+		return -EAGAIN;
+	res = r->cqes[head & *r->cq_mask].res;
+	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+/*
+ * A sysctl read and write that io_uring hands to an io-wq worker (IOSQE_ASYNC), from inside a user vns:
+ * the worker is a member of the caller's user vns, so both see and set that vns's limit. Before the fix
+ * the worker had no entry (create_io_thread() fires no sched_process_fork) and acted as an init-vns
+ * caller: it read the init limit, and its write was refused (uid 1000) or changed the init limit (root).
+ */
+TEST(io_wq_worker_is_a_member)
+{
+	char buf[32] = { 0 };
+	struct ring r;
+	long val = 0;
+	int sfd, ret;
+	int fd = vns_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vns_unshare_map_root(fd, 0));
+	ASSERT_EQ(0, vns_write_limit(VNS_KIND_UTS, 7));
+	/* The ring is made inside the vns; its workers are created on demand by this task. */
+	ret = ring_init(&r);
+	if (ret == -ENOSYS || ret == -EPERM)
+		SKIP(return, "no io_uring: %s", strerror(-ret));
+	ASSERT_EQ(0, ret);
+	sfd = open(VNS_SYSCTL_DIR "max_uts_namespaces", O_RDWR);
+	ASSERT_LE(0, sfd);
+	ret = ring_rw_async(&r, IORING_OP_READ, sfd, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, ret) TH_LOG("async read: %s", strerror(-ret));
+	EXPECT_EQ(7, strtol(buf, NULL, 10)) TH_LOG("the worker read \"%s\"", buf);
+	strcpy(buf, "6\n");
+	ret = ring_rw_async(&r, IORING_OP_WRITE, sfd, buf, 2);
+	EXPECT_EQ(2, ret) TH_LOG("async write: %s", ret < 0 ? strerror(-ret) : "short");
+	ASSERT_EQ(0, vns_read_limit(VNS_KIND_UTS, &val));
+	EXPECT_EQ(6, val);
+	close(sfd);
+	close(r.fd);
+	close(fd);
+}
+
+/* ---- no deputy for the limits inside a user vns ---- */
+
+/*
+ * Root opens a limit file with euid 1001, then becomes uid 1000 for good and makes a user vns of its own
+ * (owned by 1000, full vns caps there). Its writes through its own file and through a file uid 1000
+ * opened set the vns's limit; a write through the file uid 1001 opened (1001 owns nothing here and could
+ * not have written) fails with EACCES and changes nothing. Before the fix the write went through.
+ */
+TEST(limit_write_through_strangers_file_eacces)
+{
+	const char *path = VNS_SYSCTL_DIR "max_ipc_namespaces";
+	int dep, own_before, own, fd;
+	long val = 0;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root (to open a file as another uid)");
+	ASSERT_EQ(0, setresuid(-1, VNS_TEST_UID + 1, -1));
+	dep = open(path, O_WRONLY);
+	ASSERT_EQ(0, setresuid(-1, 0, -1));
+	ASSERT_LE(0, dep);
+	ASSERT_EQ(0, vns_drop_privileges());
+	own_before = open(path, O_WRONLY);
+	ASSERT_LE(0, own_before);
+	fd = vns_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vns_unshare_map_root(fd, 0));
+	own = open(path, O_WRONLY);
+	ASSERT_LE(0, own);
+	ASSERT_EQ(2, write(own, "9\n", 2));
+	ASSERT_EQ(0, vns_read_int(path, &val));
+	EXPECT_EQ(9, val);
+	EXPECT_EQ(-1, write(dep, "3\n", 2));
+	EXPECT_EQ(EACCES, errno);
+	ASSERT_EQ(0, vns_read_int(path, &val));
+	EXPECT_EQ(9, val);
+	/* uid 1000 owns this user vns: a file it opened outside still writes (it could have). */
+	EXPECT_EQ(2, pwrite(own_before, "4\n", 2, 0));
+	ASSERT_EQ(0, vns_read_int(path, &val));
+	EXPECT_EQ(4, val);
+	close(own);
+	close(own_before);
+	close(dep);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

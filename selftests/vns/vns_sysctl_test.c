@@ -135,6 +135,42 @@ TEST_F(entry, unprivileged_write_eacces)
 	EXPECT_EQ(self->saved, val);
 }
 
+/*
+ * No deputy: a file opened by euid 1000 and written by root (a setuid program's stderr, say) changes
+ * nothing (EACCES), as /proc/sys/user is checked at open against the opener in 7.3. Before the fix the
+ * write went through and changed the init vns limit.
+ */
+TEST_F(entry, deputy_write_eacces)
+{
+	char buf[32];
+	long val = 0;
+	int fd;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root (the writer is root, the opener uid 1000)");
+	/* Open with euid 1000 (its effective capabilities are cleared), then become root again. */
+	ASSERT_EQ(0, setresuid(-1, VNS_TEST_UID, -1));
+	fd = open(self->path, O_WRONLY);
+	ASSERT_EQ(0, setresuid(-1, 0, -1));
+	if (variant->min == 1) {
+		/* mount-max is mode 0644: the opener is refused at open already. */
+		EXPECT_EQ(-1, fd);
+		EXPECT_EQ(EACCES, errno);
+		return;
+	}
+	ASSERT_LE(0, fd);
+	snprintf(buf, sizeof(buf), "%ld", variant->min + 5);
+	EXPECT_EQ(-1, write(fd, buf, strlen(buf)));
+	EXPECT_EQ(EACCES, errno);
+	close(fd);
+	ASSERT_EQ(0, vns_read_int(self->path, &val));
+	EXPECT_EQ(self->saved, val);
+	/* Root's own file writes. */
+	ASSERT_EQ(0, vns_write_str(self->path, buf));
+	ASSERT_EQ(0, vns_read_int(self->path, &val));
+	EXPECT_EQ(variant->min + 5, val);
+}
+
 /* Every entry is readable by anyone. */
 static int read_as_user(void *arg)
 {
