@@ -93,7 +93,6 @@ impl Member {
         }
     }
 
-
     /// The capability set.
     pub(crate) fn caps(&self) -> CapSet {
         CapSet(self.caps.load(Relaxed))

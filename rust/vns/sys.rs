@@ -288,7 +288,7 @@ impl Registration {
         Self::new(state, vns_shim_sysctl_register, vns_shim_sysctl_unregister)
     }
 
-    /// Attaches the `sched_process_fork/exit/exec` probes (spec §1); they reach `state`.
+    /// Attaches the `task_newtask` and `sched_process_exit/exec` probes (spec §1); they reach `state`.
     pub(crate) fn probes(state: Arc<Vns>) -> Result<Self> {
         Self::new(state, vns_shim_probes_register, vns_shim_probes_unregister)
     }
