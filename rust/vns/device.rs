@@ -130,6 +130,9 @@ impl Arg {
 /// table's size (32 `vns_mount`s, 7.25 KiB).
 const LIST_CHUNK: usize = 32;
 
+/// Walks of a mount table LIST_MOUNTS makes while other members keep changing it.
+const LIST_RETRIES: u32 = 4;
+
 /// Entries LIST_NS handles per RCU read-side section of its registry walks.
 const LIST_NS_CHUNK: usize = 64;
 
@@ -300,15 +303,18 @@ impl VnsFile {
 
     /// LIST_MOUNTS: the table in id order, copied a chunk at a time (one short lock hold and one
     /// bounded buffer per chunk, whatever `cap` and the table's size). `nr` is the table's size when
-    /// the last chunk was read; a table changed meanwhile by another member is walked again from the
-    /// start, so the entries and `nr` agree as one reading of the table.
+    /// the last chunk was read. A table changed meanwhile by another member is walked again from the
+    /// start, so the entries and `nr` are one reading of the table; after `LIST_RETRIES` walks that all
+    /// raced with changes, `nr` reports what was copied (so it never promises entries not written).
     fn list_mounts(&self, arg: Arg) -> VnsResult<()> {
         let mut l: VnsList = arg.read()?;
         let cur = self.state.resolve();
         let mnt = cur.proxy.get(Kind::Mnt).mnt().ok_or(Errno::EINVAL)?;
         let cap = l.cap as usize;
         let mut chunk = KVec::with_capacity(LIST_CHUNK.min(cap), GFP_KERNEL_ACCOUNT)?;
-        let total = loop {
+        let mut attempt = 0;
+        let nr = loop {
+            attempt += 1;
             let mut writer = user_array::<VnsMount>(l.buf, l.cap)?;
             let mut from = 0u64;
             let mut copied = 0usize;
@@ -329,9 +335,12 @@ impl VnsFile {
             if mnt.generation() == generation {
                 break total;
             }
+            if attempt >= LIST_RETRIES {
+                break if copied < cap { copied } else { total.max(copied) };
+            }
             sys::cond_resched();
         };
-        l.nr = u32::try_from(total).unwrap_or(u32::MAX);
+        l.nr = u32::try_from(nr).unwrap_or(u32::MAX);
         arg.write(&l)
     }
 
@@ -428,8 +437,10 @@ impl Vns {
                 heap.truncate(wanted);
                 return Ok((heap, total));
             }
-            // More namespaces than were reserved for appeared in between: walk again with room.
-            room = wanted + 8;
+            // More namespaces than were reserved for appeared in between: walk again with room to
+            // spare, doubling, so that namespaces created during the walks cannot keep it going
+            // (their number is bounded by the limits).
+            room = wanted.saturating_mul(2).saturating_add(8).min(cap);
         }
     }
 

@@ -113,21 +113,21 @@ mod tests {
     #[test]
     fn reserve_slot_take_put() -> Result {
         static DROPS: Atomic<u32> = Atomic::new(0);
-        let slot = ReserveSlot::<Obj>::new(None);
+        let slot = ReserveSlot::<RcuReserve<Obj>>::new(None);
         assert!(!slot.is_full());
         assert!(slot.take().is_none());
-        assert!(slot.put(RcuReserve::new(GFP_KERNEL)?).is_none());
+        assert!(slot.put(KBox::new(RcuReserve::new(GFP_KERNEL)?, GFP_KERNEL)?).is_none());
         assert!(slot.is_full());
         // Full: a second reserve is handed back.
-        assert!(slot.put(RcuReserve::new(GFP_KERNEL)?).is_some());
-        let r = slot.take().ok_or(ENOMEM)?;
+        assert!(slot.put(KBox::new(RcuReserve::new(GFP_KERNEL)?, GFP_KERNEL)?).is_some());
+        let r = KBox::into_inner(slot.take().ok_or(ENOMEM)?);
         assert!(!slot.is_full());
         let o = RcuRef::new_in(r, 5, Obj { parent: None, drops: &DROPS });
         assert_eq!(o.key(), 5);
         drop(o);
         assert_eq!(DROPS.load(Relaxed), 1);
         // A slot dropped full frees its reserve (kmemleak would see it otherwise).
-        let full = ReserveSlot::<Obj>::new(Some(RcuReserve::new(GFP_KERNEL)?));
+        let full = ReserveSlot::new(Some(KBox::new(RcuReserve::<Obj>::new(GFP_KERNEL)?, GFP_KERNEL)?));
         drop(full);
         Ok(())
     }

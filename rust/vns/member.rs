@@ -12,16 +12,19 @@
 
 #![deny(unsafe_code)]
 
+use core::mem::MaybeUninit;
+
 use kernel::{
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
-        Arc,
+        Arc, UniqueArc,
     },
 };
 
 use crate::{
-    ns::{NsRef, Proxy},
+    error::VnsResult,
+    ns::{NsRef, PidNs, Proxy},
     state::Vns,
     sys::{NewTask, RcuObject, RcuRef, RcuReserve, ReserveSlot, TaskKey},
     vcore::{
@@ -58,8 +61,29 @@ pub(crate) struct Member {
     pub(crate) caps: Atomic<u64>,
     /// Its number in its active pid vns; `None` in the init pid vns (the real tgid is used).
     pub(crate) pid: Option<Arc<PidNr>>,
-    /// Memory for the entry of this task's next child, used when allocating that entry fails.
-    spare: ReserveSlot<Member>,
+    /// What this task's next child needs, allocated ahead, used when allocating it then fails.
+    spare: ReserveSlot<Spare>,
+}
+
+/// The memory of a pid number's holder, before it holds one.
+type PidMem = UniqueArc<MaybeUninit<PidNr>>;
+
+/// The memory a new task's membership needs, allocated ahead (a member's reserve): its entry, and the
+/// holder of its pid number (for a new process in a non-init pid vns).
+pub(crate) struct Spare {
+    node: RcuReserve<Member>,
+    pid: PidMem,
+}
+
+impl Spare {
+    /// A reserve, charged to the current task's memcg.
+    pub(crate) fn new() -> VnsResult<KBox<Self>> {
+        let s = Spare {
+            node: RcuReserve::new(GFP_KERNEL_ACCOUNT)?,
+            pid: UniqueArc::new_uninit(GFP_KERNEL_ACCOUNT)?,
+        };
+        Ok(KBox::new(s, GFP_KERNEL_ACCOUNT)?)
+    }
 }
 
 /// A counted reference to a membership entry.
@@ -80,7 +104,7 @@ impl Member {
         proxy: Arc<Proxy>,
         caps: CapSet,
         pid: Option<Arc<PidNr>>,
-        spare: Option<RcuReserve<Member>>,
+        spare: Option<KBox<Spare>>,
     ) -> Self {
         for ns in proxy.ns.iter() {
             ns.nr_tasks.fetch_add(1, Relaxed);
@@ -115,15 +139,11 @@ impl Vns {
     ///
     /// The child gets the parent's membership at this moment: its proxy (a new process: its children's
     /// proxy, whose active pid vns is `pid_for_children`), its capability set, its pid number for a
-    /// thread or a new one for a process. Memory for the entry is allocated; failing that, the parent's
-    /// reserve is used (and refilled below); failing that too, the child is killed before it runs.
+    /// thread or a new one for a process. The memory for that is allocated; failing that, the parent's
+    /// reserve is used (and refilled below); failing that too, or with no pid number left in the pid vns
+    /// (where `alloc_pid()` would fail the fork), the child is killed before it runs.
     pub(crate) fn on_fork(&self, parent: TaskKey, child: NewTask, clone_flags: u64) {
         let Some(pm) = self.members.lookup(&parent) else {
-            return;
-        };
-        let Some(reserve) = RcuReserve::new(GFP_KERNEL_ACCOUNT).ok().or_else(|| pm.spare.take()) else {
-            kernel::pr_warn_once!("a new task could not be recorded: killed before it ran\n");
-            child.kill();
             return;
         };
         let thread = clone_flags & CLONE_THREAD != 0;
@@ -132,35 +152,48 @@ impl Vns {
             (Some(children), false) => children.clone(),
             _ => pm.proxy.clone(),
         };
-        let pid = if thread {
-            pm.pid.clone()
-        } else {
-            self.alloc_pid_nr(proxy.get(Kind::Pid))
+        let pid_ns = proxy.get(Kind::Pid).clone();
+        let numbered = !thread && pid_ns.pid().is_some_and(|p| p.ids.is_some());
+        let fresh = || -> VnsResult<(RcuReserve<Member>, Option<PidMem>)> {
+            let node = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
+            let pid = if numbered {
+                Some(UniqueArc::new_uninit(GFP_KERNEL_ACCOUNT)?)
+            } else {
+                None
+            };
+            Ok((node, pid))
+        };
+        let (node, pid_mem) = match fresh() {
+            Ok(mem) => mem,
+            Err(_) => match pm.spare.take() {
+                Some(spare) => {
+                    let Spare { node, pid } = KBox::into_inner(spare);
+                    (node, Some(pid))
+                }
+                None => return fail_closed(child),
+            },
+        };
+        let pid = match pid_mem {
+            _ if thread => pm.pid.clone(),
+            Some(mem) if numbered => {
+                let Some(nr) = pid_ns.pid().and_then(PidNs::alloc_nr) else {
+                    return fail_closed(child);
+                };
+                Some(Arc::from(mem.write(PidNr { ns: pid_ns, nr })))
+            }
+            _ => None,
         };
         // The child's own reserve, for its first child. Without one it is recorded all the same.
-        let spare = RcuReserve::new(GFP_KERNEL_ACCOUNT).ok();
-        let entry = RcuRef::new_in(reserve, child.key(), Member::new(proxy, pm.caps(), pid, spare));
+        let spare = Spare::new().ok();
+        let entry = RcuRef::new_in(node, child.key(), Member::new(proxy, pm.caps(), pid, spare));
         // The child has not run yet: nobody else can have recorded it.
         drop(self.members.insert_or_get(entry));
         // A reserve used above (now or at an earlier fork) is replaced when memory allows.
         if !pm.spare.is_full() {
-            if let Ok(r) = RcuReserve::new(GFP_KERNEL_ACCOUNT) {
-                drop(pm.spare.put(r));
+            if let Ok(s) = Spare::new() {
+                drop(pm.spare.put(s));
             }
         }
-    }
-
-    /// A number in `pid_ns` for a new process, or `None` in the init pid vns (or when none is left).
-    fn alloc_pid_nr(&self, pid_ns: &NsRef) -> Option<Arc<PidNr>> {
-        let p = pid_ns.pid()?;
-        p.ids.as_ref()?;
-        let nr = p.alloc_nr()?;
-        let pidnr = PidNr {
-            ns: pid_ns.clone(),
-            nr,
-        };
-        // On failure `pidnr` is dropped, which frees the number again.
-        Arc::new(pidnr, GFP_KERNEL_ACCOUNT).ok()
     }
 
     /// `sched_process_exit`: drops the task's membership (before `exit_notify`, so a parent's wait sees
@@ -195,7 +228,7 @@ impl Vns {
         proxy: Arc<Proxy>,
         caps: CapSet,
         pid: Option<Arc<PidNr>>,
-    ) -> crate::error::VnsResult<()> {
+    ) -> VnsResult<()> {
         let entry = Self::new_membership(proxy, caps, pid)?;
         self.install_membership(old, entry);
         Ok(())
@@ -208,10 +241,10 @@ impl Vns {
         proxy: Arc<Proxy>,
         caps: CapSet,
         pid: Option<Arc<PidNr>>,
-    ) -> crate::error::VnsResult<MemberRef> {
-        let spare = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
-        let reserve = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
-        Ok(RcuRef::new_in(reserve, TaskKey::current(), Member::new(proxy, caps, pid, Some(spare))))
+    ) -> VnsResult<MemberRef> {
+        let spare = Spare::new()?;
+        let node = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
+        Ok(RcuRef::new_in(node, TaskKey::current(), Member::new(proxy, caps, pid, Some(spare))))
     }
 
     /// Installs `entry` (from [`Vns::new_membership`]) in place of `old`: the infallible half.
@@ -219,6 +252,12 @@ impl Vns {
         // The old entry's reference is dropped after the table's lock is released.
         drop(self.members.replace(old, &entry));
     }
+}
+
+/// Fails closed: a new task of a member that cannot be recorded is killed before it runs.
+fn fail_closed(child: NewTask) {
+    kernel::pr_warn_once!("a new task could not be recorded: killed before it ran\n");
+    child.kill();
 }
 
 /// The namespace ids of a membership, in kind order.

@@ -14,6 +14,7 @@ use kernel::{
 
 use crate::{
     error::{Errno, VnsResult},
+    sys,
     vcore::{
         abi::VnsMount,
         mount::{self, MountLink},
@@ -82,13 +83,21 @@ impl MntNs {
 
     /// A consistent snapshot of the whole table, in id order, for a NEWNS copy. The array is
     /// allocated outside the lock with kvmalloc (a table of `mount-max` entries is far larger than
-    /// kmalloc may serve) and charged to the caller; it is retried if the table grew in between.
+    /// kmalloc may serve) and charged to the caller, with room for some growth; if the table outgrew
+    /// it in between, it is sized again from what was seen under the lock. Another member can keep it
+    /// growing only while this task is not being killed (ENOMEM then, as a failed copy).
     fn snapshot(&self) -> VnsResult<KVVec<MountEntry>> {
+        let mut want = self.table.lock().len;
         loop {
-            let want = self.table.lock().len;
-            let mut v = KVVec::with_capacity(want, GFP_KERNEL_ACCOUNT)?;
+            let room = want.saturating_add(want / 4).saturating_add(16);
+            let mut v = KVVec::with_capacity(room, GFP_KERNEL_ACCOUNT)?;
             let t = self.table.lock();
-            if t.len > want {
+            if t.len > room {
+                want = t.len;
+                drop(t);
+                if sys::fatal_signal_pending() {
+                    return Err(Errno::ENOMEM);
+                }
                 continue;
             }
             for e in t.tree.values() {

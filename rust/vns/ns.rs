@@ -138,7 +138,11 @@ pub(crate) struct PidNs {
 /// Highest number a pid vns hands out (the kernel's default `pid_max`).
 const PID_NR_MAX: u32 = 32768;
 
-/// The numbers in use in one pid vns, allocated cyclically from 1 as `alloc_pid()` does.
+/// Words of a pid vns's bitmap: numbers 0 to `PID_NR_MAX`.
+const PID_MAP_WORDS: usize = PID_NR_MAX as usize / 64 + 1;
+
+/// The numbers in use in one pid vns, allocated cyclically from 1 as `alloc_pid()` does. The bitmap is
+/// allocated whole (4 KiB) with the namespace, so that the fork probe never allocates for a number.
 pub(crate) struct PidMap {
     bits: KVec<u64>,
     last: u32,
@@ -147,13 +151,15 @@ pub(crate) struct PidMap {
 impl PidNs {
     /// A new pid vns below `parent` at `level`.
     pub(crate) fn new(level: u32, parent: NsRef) -> VnsResult<Self> {
+        let mut bits = KVec::with_capacity(PID_MAP_WORDS, GFP_KERNEL_ACCOUNT)?;
+        bits.resize(PID_MAP_WORDS, 0, GFP_KERNEL_ACCOUNT)?;
         Ok(Self {
             level,
             parent: Some(parent),
             ids: Some(KBox::pin_init(
                 new_spinlock!(
                     PidMap {
-                        bits: KVec::new(),
+                        bits,
                         last: 0,
                     },
                     "vns_pid_map"
@@ -163,8 +169,8 @@ impl PidNs {
         })
     }
 
-    /// Allocates the next free number (from 1), or `None` when all are in use or memory is short.
-    /// Called from the fork probe: never sleeps.
+    /// Allocates the next free number (from 1), or `None` when all are in use. Called from the fork
+    /// probe; never allocates.
     pub(crate) fn alloc_nr(&self) -> Option<u32> {
         let mut map = self.ids.as_ref()?.lock();
         let start = map.last;
@@ -172,9 +178,6 @@ impl PidNs {
         loop {
             nr = if nr >= PID_NR_MAX { 1 } else { nr + 1 };
             let (word, bit) = ((nr / 64) as usize, nr % 64);
-            while map.bits.len() <= word {
-                map.bits.push(0, crate::sys::gfp_atomic_account()).ok()?;
-            }
             let w = map.bits.get_mut(word)?;
             if *w & (1 << bit) == 0 {
                 *w |= 1 << bit;

@@ -86,6 +86,7 @@ extern "C" {
     fn vns_shim_capable_all() -> bool;
     fn vns_shim_current_mm_shared() -> bool;
     fn vns_shim_cond_resched();
+    fn vns_shim_fatal_signal_pending() -> bool;
     fn vns_shim_current_facts(facts: *mut RawTaskFacts);
     fn vns_shim_current() -> *mut RawTask;
     fn vns_shim_kill_new_task(task: *mut RawTask);
@@ -144,13 +145,6 @@ pub(crate) fn cond_resched() {
     // SAFETY: Called only from process context with no spinlock or RCU read-side section held (the
     // callers' contract).
     unsafe { vns_shim_cond_resched() }
-}
-
-/// `GFP_ATOMIC | __GFP_ACCOUNT`: an atomic allocation charged to the current task's memcg (the fork
-/// probe: current is the parent). The 7.3 Rust API names no `__GFP_ACCOUNT`; it is the bit that
-/// `GFP_KERNEL_ACCOUNT` adds to `GFP_KERNEL` (include/linux/gfp_types.h).
-pub(crate) fn gfp_atomic_account() -> kernel::alloc::Flags {
-    GFP_ATOMIC | (GFP_KERNEL_ACCOUNT & !GFP_KERNEL)
 }
 
 /// What vns needs to know of the calling task (kernel/fork.c `check_unshare_flags`, the credentials).
@@ -607,27 +601,29 @@ impl<T: RcuObject> RcuReserve<T> {
     }
 }
 
-/// A slot that holds at most one [`RcuReserve`], taken and refilled without a lock (the probes and
-/// the ioctls may race for it).
+// SAFETY: A reserve is plain, uninitialised memory owned by this value; handing it to another CPU is fine.
+unsafe impl<T: RcuObject> Send for RcuReserve<T> {}
+
+/// A slot that holds at most one boxed `T` (a reserve), taken and refilled without a lock.
 ///
 /// # Invariants
 ///
-/// `ptr` is null or the pointer of a `KBox` of an uninitialised node, owned by the slot.
-pub(crate) struct ReserveSlot<T: RcuObject> {
-    ptr: Atomic<*mut core::mem::MaybeUninit<RcuNode<T>>>,
+/// `ptr` is null or the pointer of a `KBox<T>` given up by `KBox::into_raw`, owned by the slot.
+pub(crate) struct ReserveSlot<T: Send> {
+    ptr: Atomic<*mut T>,
 }
 
-// SAFETY: The slot owns plain, uninitialised memory; handing it between CPUs is fine.
-unsafe impl<T: RcuObject> Send for ReserveSlot<T> {}
-// SAFETY: Every access is one atomic exchange.
-unsafe impl<T: RcuObject> Sync for ReserveSlot<T> {}
+// SAFETY: The slot owns at most one `KBox<T>` with `T: Send`; every access is one atomic exchange.
+unsafe impl<T: Send> Send for ReserveSlot<T> {}
+// SAFETY: As above: `&ReserveSlot` only moves whole boxes in and out atomically.
+unsafe impl<T: Send> Sync for ReserveSlot<T> {}
 
-impl<T: RcuObject> ReserveSlot<T> {
+impl<T: Send> ReserveSlot<T> {
     /// A slot holding `reserve`, if any.
-    pub(crate) fn new(reserve: Option<RcuReserve<T>>) -> Self {
+    pub(crate) fn new(reserve: Option<KBox<T>>) -> Self {
         // INVARIANT: null, or a `KBox` given up by `into_raw`.
         Self {
-            ptr: Atomic::new(reserve.map_or(ptr::null_mut(), |r| KBox::into_raw(r.slot))),
+            ptr: Atomic::new(reserve.map_or(ptr::null_mut(), KBox::into_raw)),
         }
     }
 
@@ -637,36 +633,39 @@ impl<T: RcuObject> ReserveSlot<T> {
     }
 
     /// Takes the reserve out, if there is one.
-    pub(crate) fn take(&self) -> Option<RcuReserve<T>> {
+    pub(crate) fn take(&self) -> Option<KBox<T>> {
         let p = self.ptr.xchg(ptr::null_mut(), Full);
         if p.is_null() {
             return None;
         }
         // SAFETY: A non-null pointer in the slot is a `KBox` the slot owned (type invariant); the
         // exchange made it ours alone.
-        let slot = unsafe { KBox::from_raw(p) };
-        Some(RcuReserve { slot })
+        Some(unsafe { KBox::from_raw(p) })
     }
 
     /// Puts `reserve` in an empty slot; gives it back (to be freed) if the slot was refilled meanwhile.
-    pub(crate) fn put(&self, reserve: RcuReserve<T>) -> Option<RcuReserve<T>> {
-        let p = KBox::into_raw(reserve.slot);
+    pub(crate) fn put(&self, reserve: KBox<T>) -> Option<KBox<T>> {
+        let p = KBox::into_raw(reserve);
         match self.ptr.cmpxchg(ptr::null_mut(), p, Full) {
             // INVARIANT: the slot now owns `p`.
             Ok(_) => None,
-            Err(_) => {
-                // SAFETY: `p` came from `into_raw` just above and was not stored.
-                let slot = unsafe { KBox::from_raw(p) };
-                Some(RcuReserve { slot })
-            }
+            // SAFETY: `p` came from `into_raw` just above and was not stored.
+            Err(_) => Some(unsafe { KBox::from_raw(p) }),
         }
     }
 }
 
-impl<T: RcuObject> Drop for ReserveSlot<T> {
+impl<T: Send> Drop for ReserveSlot<T> {
     fn drop(&mut self) {
         drop(self.take());
     }
+}
+
+/// Whether the current task has a fatal signal pending (`fatal_signal_pending(current)`): it is being
+/// killed and must not act any more (a task the fork probe could not record, see `member.rs`).
+pub(crate) fn fatal_signal_pending() -> bool {
+    // SAFETY: Reads only `current`'s pending signals.
+    unsafe { vns_shim_fatal_signal_pending() }
 }
 
 /// The `call_rcu` callback: frees a released node's memory (its object was already dropped).
@@ -748,6 +747,9 @@ impl<T: RcuObject> Deref for RcuRef<T> {
         &self.node().data
     }
 }
+
+/// The most objects [`RcuTable::for_each_chunked`] visits per RCU read-side section.
+pub(crate) const CHUNK_MAX: usize = 64;
 
 /// A hash table of [`RcuRef`] objects: lookups under RCU without locking, changes under a spinlock.
 ///
@@ -840,36 +842,53 @@ impl<T: RcuObject> RcuTable<T> {
     /// unlinked only when its last reference goes), so the next section resumes after it. A strong
     /// table is walked a bucket per section. Process context, no lock held.
     pub(crate) fn for_each_chunked(&self, chunk: usize, mut f: impl FnMut(&RcuRef<T>)) {
-        let chunk = chunk.max(1);
+        let chunk = chunk.clamp(1, CHUNK_MAX);
         for head in self.heads.iter() {
             let mut resume: Option<RcuRef<T>> = None;
             loop {
-                let mut stopped = None;
+                // The references taken in a section are dropped after it: one may be the last, and a
+                // release (a namespace with its whole mount table) is not work for a read-side section.
+                let mut held: [Option<RcuRef<T>>; CHUNK_MAX] = [const { None }; CHUNK_MAX];
+                let mut seen = 0usize;
+                let mut stopped = false;
                 {
                     let _guard = rcu::read_lock();
                     let mut p = match &resume {
                         Some(r) => r.node().next.load(kernel::sync::atomic::Acquire),
                         None => head.load(kernel::sync::atomic::Acquire),
                     };
-                    let mut seen = 0usize;
                     while let Some(node) = NonNull::new(p) {
                         // SAFETY: Reached from a bucket, or from a linked node we hold a reference on,
                         // inside an RCU read-side section: the node is not freed before it ends.
                         let n = unsafe { node.as_ref() };
-                        // SAFETY: As above.
-                        if let Some(r) = unsafe { RcuRef::try_get(node) } {
-                            f(&r);
-                            seen += 1;
-                            if self.weak && seen >= chunk {
-                                stopped = Some(r);
-                                break;
-                            }
-                        }
                         p = n.next.load(kernel::sync::atomic::Acquire);
+                        // SAFETY: As above.
+                        let Some(r) = (unsafe { RcuRef::try_get(node) }) else {
+                            continue;
+                        };
+                        f(&r);
+                        match held.get_mut(seen) {
+                            Some(slot) => *slot = Some(r),
+                            // A strong table's bucket longer than the array: dropped here (a strong
+                            // table holds its own reference, so this is never the last one).
+                            None => drop(r),
+                        }
+                        seen += 1;
+                        if self.weak && seen >= chunk {
+                            stopped = true;
+                            break;
+                        }
                     }
                 }
-                // The previous cursor is dropped outside the section: it may be the last reference.
-                drop(core::mem::replace(&mut resume, stopped));
+                // The next section resumes after the last object of this one, which stays linked
+                // while we hold it (weak table: unlinked only at its last reference).
+                let next = if stopped {
+                    held.get_mut(seen - 1).and_then(Option::take)
+                } else {
+                    None
+                };
+                drop(core::mem::replace(&mut resume, next));
+                drop(held);
                 cond_resched();
                 if resume.is_none() {
                     break;

@@ -71,6 +71,12 @@ static int vns_sysctl_handler(const struct ctl_table *table, int dir, void *buff
 	int value, ret;
 
 	tmp.data = &value;
+	/*
+	 * A task being killed acts no more: a new task the fork probe could not record is killed before it
+	 * runs, but an io-wq worker runs the work it was made for before it looks at its signals.
+	 */
+	if (fatal_signal_pending(current))
+		return -EINTR;
 	if (SYSCTL_USER_TO_KERN(dir)) {
 		/*
 		 * proc_sys_call_handler() (fs/proc/proc_sysctl.c) passes &iocb->ki_pos: the file, and so the
@@ -139,12 +145,21 @@ bool vns_shim_capable(int cap)
  */
 bool vns_shim_capable_all(void)
 {
+	/* ns_capable_noaudit() sets PF_SUPERPRIV on success: this grants nothing, so it must not show. */
+	unsigned int superpriv = current->flags & PF_SUPERPRIV;
+	bool all = true;
 	int cap;
 
-	for (cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (!ns_capable_noaudit(&init_user_ns, cap))
-			return false;
-	return true;
+	for (cap = 0; cap <= CAP_LAST_CAP && all; cap++)
+		all = ns_capable_noaudit(&init_user_ns, cap);
+	if (!superpriv)
+		current->flags &= ~PF_SUPERPRIV;
+	return all;
+}
+
+bool vns_shim_fatal_signal_pending(void)
+{
+	return fatal_signal_pending(current);
 }
 
 /*

@@ -42,6 +42,7 @@ bool vns_shim_capable(int cap);
 bool vns_shim_capable_all(void);
 bool vns_shim_current_mm_shared(void);
 void vns_shim_cond_resched(void);
+bool vns_shim_fatal_signal_pending(void);
 void vns_shim_current_facts(struct vns_task_facts *facts);
 struct task_struct *vns_shim_current(void);
 u32 vns_shim_task_euid(struct task_struct *task);
