@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The module's one error enum is `vns-core`'s [`Errno`]: every internal function returns
-//! [`VnsResult`], and the value becomes a kernel error only at the edge (the ioctl and sysctl handlers).
+//! [`VnsResult`], and the value becomes a kernel [`Error`] only at the edge (the ioctl and sysctl
+//! handlers), through `From`, so `?` crosses it.
 
 #![deny(unsafe_code)]
 
-use kernel::{alloc::AllocError, error::Error};
+use kernel::{
+    alloc::AllocError,
+    error::Error, //
+};
 
-pub(crate) use crate::vcore::errno::{Errno, VnsResult};
+pub(crate) use crate::vcore::errno::{
+    Errno,
+    VnsResult, //
+};
 
 impl From<AllocError> for Errno {
     fn from(_: AllocError) -> Self {
@@ -16,14 +23,16 @@ impl From<AllocError> for Errno {
 }
 
 impl From<Error> for Errno {
-    /// A kernel error (from an allocation or a user copy) as one of the errnos the spec allows; anything
+    /// A kernel error (from an allocation or a user copy) as one of the errnos the ABI allows; anything
     /// else cannot come from the calls vns makes, and reads as EINVAL.
     fn from(e: Error) -> Self {
         Errno::from_code(-e.to_errno()).unwrap_or(Errno::EINVAL)
     }
 }
 
-/// At the edge: the errno as the kernel's error.
-pub(crate) fn to_kernel(e: Errno) -> Error {
-    Error::from_errno(e.to_errno())
+impl From<Errno> for Error {
+    /// At the edge: the errno as the kernel's error.
+    fn from(e: Errno) -> Self {
+        Error::from_errno(e.to_errno())
+    }
 }

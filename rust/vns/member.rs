@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Membership (spec §1): which namespaces each task is in, kept in a strong RCU table keyed by task and
-//! maintained by the `task_newtask`, `sched_process_exit` and `sched_process_exec` probes.
+//! Membership (Documentation/vns.rst "Membership"): which namespaces each task is in, kept in a strong
+//! RCU table keyed by task and maintained by the `task_newtask`, `sched_process_exit` and
+//! `sched_process_exec` probes.
 //!
 //! A task with no entry is in the init namespaces, and no task created by a member is ever without one:
 //! the `task_newtask` probe records every new task (processes, threads, io-wq and other kernel-made
@@ -17,52 +18,66 @@ use core::mem::MaybeUninit;
 use kernel::{
     prelude::*,
     sync::{
-        atomic::{Atomic, Relaxed},
-        Arc, UniqueArc,
-    },
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
+        Arc,
+        UniqueArc, //
+    }, //
 };
 
 use crate::{
     error::VnsResult,
-    ns::{NsRef, PidNs, Proxy},
-    state::Vns,
-    sys::{NewTask, RcuObject, RcuRef, RcuReserve, ReserveSlot, TaskKey},
-    vcore::{
-        abi::{Kind, CLONE_THREAD, VNS_NR_KINDS},
-        caps::{caps_after_exec, CapSet},
+    ns::NsProxy,
+    pid::PidNr,
+    sys::{
+        ExecTask,
+        NewTask,
+        RcuObject,
+        RcuRef,
+        RcuReserve,
+        ReserveSlot,
+        StrongTable,
+        TaskKey, //
     },
+    user::IdMapKind,
+    vcore::{
+        abi::{
+            Kind,
+            CLONE_THREAD, //
+        },
+        caps::{
+            caps_after_exec,
+            CapSet, //
+        }, //
+    }, //
 };
 
 /// Buckets of the membership table.
-pub(crate) const MEMBER_BUCKETS: usize = 256;
-
-/// A task's number in its active pid vns, released when the last task holding it exits (a thread
-/// group shares its leader's number).
-pub(crate) struct PidNr {
-    /// The pid vns the number belongs to.
-    pub(crate) ns: NsRef,
-    /// The number, from 1.
-    pub(crate) nr: u32,
-}
-
-impl Drop for PidNr {
-    fn drop(&mut self) {
-        if let Some(p) = self.ns.pid() {
-            p.free_nr(self.nr);
-        }
-    }
-}
+const MEMBER_BUCKETS: usize = 256;
 
 /// One task's membership.
 pub(crate) struct Member {
     /// Its namespaces.
-    pub(crate) proxy: Arc<Proxy>,
-    /// Its capability set in its own user vns when that is not the init one (spec §2).
-    pub(crate) caps: Atomic<u64>,
+    pub(crate) proxy: Arc<NsProxy>,
+    /// Its capability set in its own user vns when that is not the init one.
+    caps: Atomic<u64>,
     /// Its number in its active pid vns; `None` in the init pid vns (the real tgid is used).
     pub(crate) pid: Option<Arc<PidNr>>,
     /// What this task's next child needs, allocated ahead, used when allocating it then fails.
     spare: ReserveSlot<Spare>,
+}
+
+/// A counted reference to a membership entry.
+pub(crate) type MemberRef = RcuRef<Member>;
+
+impl RcuObject for Member {
+    type Key = TaskKey;
+
+    fn bucket(key: &TaskKey, _buckets: usize) -> usize {
+        key.hash()
+    }
 }
 
 /// The memory of a pid number's holder, before it holds one.
@@ -77,7 +92,7 @@ pub(crate) struct Spare {
 
 impl Spare {
     /// A reserve, charged to the current task's memcg.
-    pub(crate) fn new() -> VnsResult<KBox<Self>> {
+    fn new() -> VnsResult<KBox<Self>> {
         let s = Spare {
             node: RcuReserve::new(GFP_KERNEL_ACCOUNT)?,
             pid: UniqueArc::new_uninit(GFP_KERNEL_ACCOUNT)?,
@@ -86,22 +101,11 @@ impl Spare {
     }
 }
 
-/// A counted reference to a membership entry.
-pub(crate) type MemberRef = RcuRef<Member>;
-
-impl RcuObject for Member {
-    type Key = TaskKey;
-
-    fn bucket(key: &TaskKey, _buckets: usize) -> usize {
-        key.hash()
-    }
-}
-
 impl Member {
     /// A membership of `proxy`, counted in each of its namespaces' `nr_tasks`, with `spare` as the
     /// reserve for the task's next child.
-    pub(crate) fn new(
-        proxy: Arc<Proxy>,
+    fn new(
+        proxy: Arc<NsProxy>,
         caps: CapSet,
         pid: Option<Arc<PidNr>>,
         spare: Option<KBox<Spare>>,
@@ -131,29 +135,46 @@ impl Drop for Member {
     }
 }
 
-impl Vns {
+/// The membership table.
+pub(crate) struct Members {
+    table: Pin<KBox<StrongTable<Member>>>,
+}
+
+impl Members {
+    /// An empty table.
+    pub(crate) fn new() -> VnsResult<Self> {
+        Ok(Self {
+            table: KBox::pin_init(StrongTable::new(MEMBER_BUCKETS), GFP_KERNEL)?,
+        })
+    }
+
+    /// The entry of `task`, if it has one.
+    pub(crate) fn lookup(&self, task: TaskKey) -> Option<MemberRef> {
+        self.table.lookup(&task)
+    }
+
     /// `task_newtask`: records `child`, created by `parent` (current) with `clone_flags`, before it first
-    /// runs. A parent with no entry costs one failed lookup and nothing else (spec §1). The probe may
-    /// sleep (7.3 tracepoints run under SRCU-fast), so it allocates with `GFP_KERNEL_ACCOUNT`, charged to
-    /// the parent's memcg.
+    /// runs. A parent with no entry costs one failed lookup and nothing else. The probe may sleep (7.3
+    /// tracepoints run under SRCU-fast), so it allocates with `GFP_KERNEL_ACCOUNT`, charged to the
+    /// parent's memcg.
     ///
     /// The child gets the parent's membership at this moment: its proxy (a new process: its children's
-    /// proxy, whose active pid vns is `pid_for_children`), its capability set, its pid number for a
+    /// proxy, whose active pid vns is `pid_ns_for_children`), its capability set, its pid number for a
     /// thread or a new one for a process. The memory for that is allocated; failing that, the parent's
     /// reserve is used (and refilled below); failing that too, or with no pid number left in the pid vns
     /// (where `alloc_pid()` would fail the fork), the child is killed before it runs.
-    pub(crate) fn on_fork(&self, parent: TaskKey, child: NewTask, clone_flags: u64) {
-        let Some(pm) = self.members.lookup(&parent) else {
+    pub(crate) fn on_new_task(&self, parent: TaskKey, child: NewTask, clone_flags: u64) {
+        let Some(pm) = self.table.lookup(&parent) else {
             return;
         };
         let thread = clone_flags & CLONE_THREAD != 0;
-        // A new process lives in its parent's pid_for_children; a thread stays with its group.
+        // A new process lives in its parent's pid_ns_for_children; a thread stays with its group.
         let proxy = match (&pm.proxy.for_children, thread) {
             (Some(children), false) => children.clone(),
             _ => pm.proxy.clone(),
         };
         let pid_ns = proxy.get(Kind::Pid).clone();
-        let numbered = !thread && pid_ns.pid().is_some_and(|p| p.ids.is_some());
+        let numbered = !thread && pid_ns.pid().is_some_and(|p| p.numbers_tasks());
         let fresh = || -> VnsResult<(RcuReserve<Member>, Option<PidMem>)> {
             let node = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
             let pid = if numbered {
@@ -176,7 +197,7 @@ impl Vns {
         let pid = match pid_mem {
             _ if thread => pm.pid.clone(),
             Some(mem) if numbered => {
-                let Some(nr) = pid_ns.pid().and_then(PidNs::alloc_nr) else {
+                let Some(nr) = pid_ns.pid().and_then(|p| p.alloc_nr()) else {
                     return fail_closed(child);
                 };
                 Some(Arc::from(mem.write(PidNr { ns: pid_ns, nr })))
@@ -187,7 +208,7 @@ impl Vns {
         let spare = Spare::new().ok();
         let entry = RcuRef::new_in(node, child.key(), Member::new(proxy, pm.caps(), pid, spare));
         // The child has not run yet: nobody else can have recorded it.
-        drop(self.members.insert_or_get(entry));
+        drop(self.table.insert_or_get(entry));
         // A reserve used above (now or at an earlier fork) is replaced when memory allows.
         if !pm.spare.is_full() {
             if let Ok(s) = Spare::new() {
@@ -199,58 +220,54 @@ impl Vns {
     /// `sched_process_exit`: drops the task's membership (before `exit_notify`, so a parent's wait sees
     /// its counts already returned). A task with no entry costs one lockless lookup.
     pub(crate) fn on_exit(&self, task: TaskKey) {
-        if self.members.lookup(&task).is_none() {
+        if self.table.lookup(&task).is_none() {
             return;
         }
-        drop(self.members.remove(&task));
+        drop(self.table.remove(&task));
     }
 
     /// `sched_process_exec`: recomputes the capability set as the kernel does for a task in a non-init
-    /// user namespace: full if its euid maps to 0 there, empty otherwise (spec §2).
-    /// `euid` is read only for a member: a task with no entry costs one lookup.
-    pub(crate) fn on_exec(&self, task: TaskKey, euid: impl FnOnce() -> u32) {
-        let Some(m) = self.members.lookup(&task) else {
+    /// user namespace: full if its euid maps to 0 there, empty otherwise (Documentation/vns.rst
+    /// "Capabilities"). The euid is read only for a member: a task with no entry costs one lookup.
+    pub(crate) fn on_exec(&self, task: ExecTask) {
+        let Some(m) = self.table.lookup(&task.key()) else {
             return;
         };
-        let euid = euid();
         let Some(user) = m.proxy.user_ns().user() else {
             return;
         };
-        let root = user.map(0).and_then(|map| map.map_id_up(euid)) == Some(0);
+        let root = user
+            .map(IdMapKind::Uid)
+            .and_then(|map| map.map_id_up(task.euid()))
+            == Some(0);
         m.caps.store(caps_after_exec(root).0, Relaxed);
     }
 
-    /// Publishes `proxy` as the calling task's membership with `caps`, in place of `old` (its entry, if
-    /// any). The new entry is allocated before anything changes: on ENOMEM nothing has.
-    pub(crate) fn set_membership(
-        &self,
-        old: Option<&MemberRef>,
-        proxy: Arc<Proxy>,
-        caps: CapSet,
-        pid: Option<Arc<PidNr>>,
-    ) -> VnsResult<()> {
-        let entry = Self::new_membership(proxy, caps, pid)?;
-        self.install_membership(old, entry);
-        Ok(())
-    }
-
     /// The calling task's next membership entry, with a fresh reserve for its next child, allocated
-    /// (and charged to its memcg) but not yet in the table: the fallible half of
-    /// [`Vns::set_membership`].
-    pub(crate) fn new_membership(
-        proxy: Arc<Proxy>,
+    /// (and charged to its memcg) but not yet in the table: the fallible half of a membership change.
+    pub(crate) fn prepare(
+        proxy: Arc<NsProxy>,
         caps: CapSet,
         pid: Option<Arc<PidNr>>,
     ) -> VnsResult<MemberRef> {
         let spare = Spare::new()?;
         let node = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
-        Ok(RcuRef::new_in(node, TaskKey::current(), Member::new(proxy, caps, pid, Some(spare))))
+        Ok(RcuRef::new_in(
+            node,
+            TaskKey::current(),
+            Member::new(proxy, caps, pid, Some(spare)),
+        ))
     }
 
-    /// Installs `entry` (from [`Vns::new_membership`]) in place of `old`: the infallible half.
-    pub(crate) fn install_membership(&self, old: Option<&MemberRef>, entry: MemberRef) {
+    /// Installs `entry` (from [`Members::prepare`]) in place of `old`: the infallible half.
+    pub(crate) fn install(&self, old: Option<&MemberRef>, entry: MemberRef) {
         // The old entry's reference is dropped after the table's lock is released.
-        drop(self.members.replace(old, &entry));
+        drop(self.table.replace(old, &entry));
+    }
+
+    /// Drops every membership (module unload: the probes are gone, so nothing adds one any more).
+    pub(crate) fn clear(&self) {
+        self.table.clear();
     }
 }
 
@@ -258,9 +275,4 @@ impl Vns {
 fn fail_closed(child: NewTask) {
     kernel::pr_warn_once!("a new task could not be recorded: killed before it ran\n");
     child.kill();
-}
-
-/// The namespace ids of a membership, in kind order.
-pub(crate) fn ns_ids(proxy: &Proxy) -> [u64; VNS_NR_KINDS] {
-    core::array::from_fn(|k| proxy.ns.get(k).map_or(0, |n| n.id))
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Mount vns state (spec §5 mnt): a mount table ordered by a 64-bit `mnt_id_unique` in an rbtree (as
+//! Mount vns state (Documentation/vns.rst "Mount tables"): a mount table ordered by a 64-bit `mnt_id_unique` in an rbtree (as
 //! fs/namespace.c `mnt_add_to_ns`), copied with new ids on NEWNS, bounded by `mount-max` on add.
 
 #![deny(unsafe_code)]
@@ -8,17 +8,26 @@
 use kernel::{
     new_spinlock,
     prelude::*,
-    rbtree::{RBTree, RBTreeNodeReservation},
-    sync::SpinLock,
+    rbtree::{
+        RBTree,
+        RBTreeNodeReservation, //
+    },
+    sync::SpinLock, //
 };
 
 use crate::{
-    error::{Errno, VnsResult},
+    error::{
+        Errno,
+        VnsResult, //
+    },
     sys,
     vcore::{
         abi::VnsMount,
-        mount::{self, MountLink},
-    },
+        mount::{
+            self,
+            MountLink, //
+        }, //
+    }, //
 };
 
 /// One mount: the ABI's `vns_mount` (its `id` is the key) and the number of mounts under it.
@@ -142,8 +151,20 @@ impl MntNs {
         let mut old_links = KVVec::with_capacity(old.len(), GFP_KERNEL_ACCOUNT)?;
         let mut new_links = KVVec::with_capacity(old.len(), GFP_KERNEL_ACCOUNT)?;
         for e in old.iter() {
-            old_links.push(MountLink { id: e.m.id, parent_id: e.m.parent_id }, GFP_KERNEL_ACCOUNT)?;
-            new_links.push(MountLink { id: 0, parent_id: 0 }, GFP_KERNEL_ACCOUNT)?;
+            old_links.push(
+                MountLink {
+                    id: e.m.id,
+                    parent_id: e.m.parent_id,
+                },
+                GFP_KERNEL_ACCOUNT,
+            )?;
+            new_links.push(
+                MountLink {
+                    id: 0,
+                    parent_id: 0,
+                },
+                GFP_KERNEL_ACCOUNT,
+            )?;
         }
         mount::copy_table(&old_links, &mut new_links, || Ok(next_id()))?;
         let mut tree = RBTree::new();
@@ -171,7 +192,12 @@ impl MntNs {
         let node = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
         let mut t = self.table.lock();
         let parent_exists = t.tree.get(&m.parent_id).is_some();
-        mount::check_mount((t.len + t.reserved) as u64, mount_max, parent_exists, m.flags)?;
+        mount::check_mount(
+            (t.len + t.reserved) as u64,
+            mount_max,
+            parent_exists,
+            m.flags,
+        )?;
         m.id = next_id();
         t.reserved += 1;
         // INVARIANT: counted in `reserved` just above.
@@ -187,7 +213,12 @@ impl MntNs {
         let removed = {
             let mut t = self.table.lock();
             let (exists, is_root, busy, parent) = match t.tree.get(&id) {
-                Some(e) => (true, e.m.parent_id == e.m.id, e.nr_children > 0, e.m.parent_id),
+                Some(e) => (
+                    true,
+                    e.m.parent_id == e.m.id,
+                    e.nr_children > 0,
+                    e.m.parent_id,
+                ),
                 None => (false, false, false, 0),
             };
             mount::check_umount(flags, exists, is_root, busy)?;
@@ -227,7 +258,13 @@ impl MountReservation<'_> {
         t.reserved = t.reserved.saturating_sub(1);
         let parent = t.tree.get_mut(&self.m.parent_id).ok_or(Errno::ENOENT)?;
         parent.nr_children += 1;
-        t.tree.insert(node.into_node(self.m.id, MountEntry { m: self.m, nr_children: 0 }));
+        t.tree.insert(node.into_node(
+            self.m.id,
+            MountEntry {
+                m: self.m,
+                nr_children: 0,
+            },
+        ));
         t.len += 1;
         t.generation = t.generation.wrapping_add(1);
         Ok(())
@@ -240,5 +277,94 @@ impl Drop for MountReservation<'_> {
             let mut t = self.table.table.lock();
             t.reserved = t.reserved.saturating_sub(1);
         }
+    }
+}
+
+#[kernel::macros::kunit_tests(vns_mnt)]
+mod tests {
+    use kernel::prelude::*;
+
+    use super::MntNs;
+    use crate::{
+        error::Errno,
+        vcore::abi::VnsMount, //
+    };
+
+    /// Mounts `parent_id` under a table with limit `max`, the id from `id`.
+    fn add(t: &MntNs, parent_id: u64, max: u32, id: u64) -> Result<u64, Errno> {
+        let mut m = VnsMount::zeroed();
+        m.parent_id = parent_id;
+        t.reserve(&mut m, max, || id)?.commit()?;
+        Ok(m.id)
+    }
+
+    /// Every entry of a table, a chunk of `chunk` at a time.
+    fn entries(t: &MntNs, chunk: usize) -> Result<(KVec<VnsMount>, usize)> {
+        let mut all = KVec::new();
+        let mut buf = KVec::with_capacity(chunk, GFP_KERNEL)?;
+        let mut from = 0;
+        loop {
+            let total = t.read_chunk(from, chunk, &mut buf);
+            for m in buf.iter() {
+                all.push(*m, GFP_KERNEL)?;
+            }
+            match buf.last() {
+                Some(last) if buf.len() == chunk => from = last.id + 1,
+                _ => return Ok((all, total)),
+            }
+        }
+    }
+
+    #[test]
+    fn mount_table_rules() -> Result {
+        let t = MntNs::new_init(100)?;
+        assert_eq!(add(&t, 100, 3, 101), Ok(101));
+        assert_eq!(add(&t, 101, 3, 102), Ok(102));
+        assert_eq!(add(&t, 100, 3, 103), Err(Errno::ENOSPC));
+        assert_eq!(add(&t, 999, 10, 103), Err(Errno::ENOENT));
+        assert!(matches!(t.umount(100, 0), Err(Errno::EINVAL)));
+        assert!(matches!(t.umount(101, 0), Err(Errno::EBUSY)));
+        assert!(matches!(t.umount(555, 0), Err(Errno::ENOENT)));
+        // A copy has new ids with the parents remapped.
+        let mut next = 200;
+        let c = t.copy(|| {
+            next += 1;
+            next
+        })?;
+        let (entries, total) = entries(&c, 2)?;
+        assert_eq!(total, 3);
+        let ids: [u64; 3] = [entries[0].id, entries[1].id, entries[2].id];
+        assert_eq!(ids, [201, 202, 203]);
+        assert_eq!(entries[0].parent_id, 201);
+        assert_eq!(entries[1].parent_id, 201);
+        assert_eq!(entries[2].parent_id, 202);
+        t.umount(102, 0)?;
+        t.umount(101, 0)?;
+        Ok(())
+    }
+
+    /// A reservation counts against mount-max until it is committed or dropped, and is invisible.
+    #[test]
+    fn mount_reservation_until_commit() -> Result {
+        let t = MntNs::new_init(1)?;
+        let mut m = VnsMount::zeroed();
+        m.parent_id = 1;
+        let r = t.reserve(&mut m, 2, || 7)?;
+        assert_eq!(m.id, 7);
+        assert_eq!(entries(&t, 8)?.1, 1);
+        // The table is full with the reservation.
+        assert_eq!(add(&t, 1, 2, 8), Err(Errno::ENOSPC));
+        drop(r);
+        assert_eq!(entries(&t, 8)?.1, 1);
+        assert_eq!(add(&t, 1, 2, 9), Ok(9));
+        // A parent unmounted between reservation and commit: ENOENT, nothing added.
+        let mut child = VnsMount::zeroed();
+        child.parent_id = 9;
+        let r = t.reserve(&mut child, 3, || 10)?;
+        t.umount(9, 0)?;
+        assert!(matches!(r.commit(), Err(Errno::ENOENT)));
+        let (all, total) = entries(&t, 8)?;
+        assert_eq!((total, all.len()), (1, 1));
+        Ok(())
     }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The module's state: the namespace registry, the ucounts table, the membership table, the init
-//! namespaces and the global limits; and what the calling task resolves to (its membership and
-//! capabilities, spec §1-§2).
+//! The module's state: the owners of its tables (the namespace registry, the ucounts, the memberships),
+//! the init namespaces and the global limits; and what the calling task resolves to (its membership and
+//! capabilities, Documentation/vns.rst "Membership" and "Capabilities").
 //!
 //! Locking: each table has its own spinlock for changes (lookups take none, under RCU); a mount table
 //! and a pid vns number map each have a spinlock; the uts names have a seqlock. No lock is held while
@@ -14,24 +14,53 @@
 use kernel::{
     prelude::*,
     sync::{
-        atomic::{Atomic, Relaxed},
-        Arc,
-    },
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
+        Arc, //
+    }, //
 };
 
 use crate::{
     error::VnsResult,
-    member::{Member, MemberRef, PidNr, MEMBER_BUCKETS},
-    mnt::MntNs,
-    ns::{Ns, NsRef, NsState, PidNs, Proxy, UserNs, REGISTRY_BUCKETS},
-    sys::{self, CurrentFacts, RcuRef, RcuTable, TaskKey, UtsNames},
-    ucounts::{UcRef, Ucounts, UCOUNTS_BUCKETS},
-    vcore::{
-        abi::{Kind, VNS_NR_KINDS},
-        caps::{ns_capable_walk, CapSet},
-        idmap::IdMap,
-        mount::MOUNT_MAX_DEFAULT,
+    kind::PerKind,
+    member::{
+        MemberRef,
+        Members, //
     },
+    mnt::MntNs,
+    ns::{
+        Ns,
+        NsProxy,
+        NsRef,
+        NsState, //
+    },
+    pid::{
+        PidNr,
+        PidNs, //
+    },
+    registry::Registry,
+    sys::{
+        self,
+        CurrentFacts,
+        TaskKey,
+        UtsNames, //
+    },
+    ucounts::UcountsTable,
+    user::{
+        IdMapKind,
+        UserNs, //
+    },
+    vcore::{
+        abi::Kind,
+        caps::{
+            ns_capable_walk,
+            CapSet, //
+        },
+        idmap::IdMap,
+        mount::MOUNT_MAX_DEFAULT, //
+    }, //
 };
 
 /// The module-wide state, shared by the device, the sysctl handlers and the probes.
@@ -39,57 +68,44 @@ use crate::{
 /// Fields drop in order: the memberships first (see `Drop`), then the init namespaces, then the
 /// tables they were registered in.
 pub(crate) struct Vns {
-    /// Task → membership (strong table).
-    pub(crate) members: Pin<KBox<RcuTable<Member>>>,
+    /// Task → membership.
+    pub(crate) members: Members,
     /// The init namespaces, as the membership of every task that never touched vns.
-    pub(crate) init: Arc<Proxy>,
-    /// (user vns, kuid) → counters (weak table).
-    pub(crate) ucounts: Pin<KBox<RcuTable<Ucounts>>>,
-    /// id → namespace (weak table).
-    pub(crate) registry: Pin<KBox<RcuTable<Ns>>>,
+    pub(crate) init: Arc<NsProxy>,
+    /// (user vns, kuid) → counters.
+    pub(crate) ucounts: UcountsTable,
+    /// id → namespace.
+    pub(crate) registry: Registry,
     /// `/proc/sys/vns/mount-max`: one global value.
     pub(crate) mount_max: Atomic<i32>,
-    /// The next namespace id (never reused while the module is loaded).
-    next_ns_id: Atomic<u64>,
     /// The next `mnt_id_unique`.
     next_mnt_id: Atomic<u64>,
 }
 
 impl Vns {
-    /// Creates the tables and the init namespaces (spec §1): the init user vns has level 0, owner 0,
-    /// identity maps and the kernel's init limits; the init uts vns the kernel's names.
+    /// Creates the tables and the init namespaces: the init user vns has level 0, owner 0, identity maps
+    /// and the kernel's init limits; the init uts vns the kernel's names.
     pub(crate) fn new() -> VnsResult<Arc<Self>> {
-        let registry = KBox::pin_init(RcuTable::new(REGISTRY_BUCKETS, true), GFP_KERNEL)?;
-        let ucounts = KBox::pin_init(RcuTable::new(UCOUNTS_BUCKETS, true), GFP_KERNEL)?;
-        let members = KBox::pin_init(RcuTable::new(MEMBER_BUCKETS, false), GFP_KERNEL)?;
-        let next_ns_id = Atomic::new(1u64);
+        let registry = Registry::new()?;
         let next_mnt_id = Atomic::new(1u64);
         let new_init = |kind: Kind, owner: Option<&NsRef>, state: NsState| -> VnsResult<NsRef> {
-            let ns = new_ns(&next_ns_id, kind, owner.cloned(), None, state, GFP_KERNEL)?;
+            let ns = registry.create(kind, owner.cloned(), None, state, GFP_KERNEL)?;
             registry.publish(&ns);
             Ok(ns)
         };
 
         let user = UserNs::new(0, 0, 0);
-        for kind in Kind::ALL {
-            let max = i32::try_from(sys::init_ucount_max(kind.index())).unwrap_or(i32::MAX);
-            if let Some(m) = user.ucount_max.get(kind.index()) {
-                m.store(max, Relaxed);
-            }
+        for (kind, max) in user.ucount_max.each() {
+            max.store(
+                i32::try_from(sys::init_ucount_max(kind.index())).unwrap_or(i32::MAX),
+                Relaxed,
+            );
         }
-        user.uid_map.populate(KBox::new(IdMap::identity(), GFP_KERNEL)?);
-        user.gid_map.populate(KBox::new(IdMap::identity(), GFP_KERNEL)?);
+        user.set_map(IdMapKind::Uid, KBox::new(IdMap::identity(), GFP_KERNEL)?);
+        user.set_map(IdMapKind::Gid, KBox::new(IdMap::identity(), GFP_KERNEL)?);
         let user = new_init(Kind::User, None, NsState::User(user))?;
         let o = Some(&user);
-        let pid = new_init(
-            Kind::Pid,
-            o,
-            NsState::Pid(PidNs {
-                level: 0,
-                parent: None,
-                ids: None,
-            }),
-        )?;
+        let pid = new_init(Kind::Pid, o, NsState::Pid(PidNs::init()))?;
         let uts = new_init(Kind::Uts, o, NsState::Uts(UtsNames::new(None)?))?;
         let ipc = new_init(Kind::Ipc, o, NsState::Plain)?;
         let net = new_init(Kind::Net, o, NsState::Plain)?;
@@ -97,38 +113,32 @@ impl Vns {
         let mnt = new_init(Kind::Mnt, o, NsState::Mnt(MntNs::new_init(root_mnt)?))?;
         let cgroup = new_init(Kind::Cgroup, o, NsState::Plain)?;
         let time = new_init(Kind::Time, o, NsState::Plain)?;
-        let init = Proxy::new([user, pid.clone(), uts, ipc, net, mnt, cgroup, time], pid)?;
+        let ns = PerKind::from_fn(|kind| {
+            match kind {
+                Kind::User => &user,
+                Kind::Pid => &pid,
+                Kind::Uts => &uts,
+                Kind::Ipc => &ipc,
+                Kind::Net => &net,
+                Kind::Mnt => &mnt,
+                Kind::Cgroup => &cgroup,
+                Kind::Time => &time,
+            }
+            .clone()
+        });
+        let init = NsProxy::new(ns, pid.clone())?;
 
         Ok(Arc::new(
             Self {
-                members,
+                members: Members::new()?,
                 init,
-                ucounts,
+                ucounts: UcountsTable::new()?,
                 registry,
                 mount_max: Atomic::new(MOUNT_MAX_DEFAULT as i32),
-                next_ns_id,
                 next_mnt_id,
             },
             GFP_KERNEL,
         )?)
-    }
-
-    /// A new namespace with a fresh id, charged to the caller's memcg, **not yet published**: no other
-    /// task can find it (LIST_NS, SETNS, SET_ID_MAP, GET_UCOUNTS) until [`Vns::publish`], which the
-    /// creating call does only once nothing can fail any more. Dropped unpublished, it returns its charge.
-    pub(crate) fn new_ns(
-        &self,
-        kind: Kind,
-        owner: &NsRef,
-        charge: crate::ucounts::Charge<'_>,
-        state: NsState,
-    ) -> VnsResult<NsRef> {
-        new_ns(&self.next_ns_id, kind, Some(owner.clone()), charge.commit(), state, GFP_KERNEL_ACCOUNT)
-    }
-
-    /// Makes a namespace from [`Vns::new_ns`] reachable by id. Cannot fail.
-    pub(crate) fn publish(&self, ns: &NsRef) {
-        self.registry.publish(ns);
     }
 
     /// A fresh `mnt_id_unique`.
@@ -136,16 +146,12 @@ impl Vns {
         self.next_mnt_id.fetch_add(1, Relaxed)
     }
 
-    /// The namespace with `id`, if it exists.
-    pub(crate) fn find_ns(&self, id: u64) -> Option<NsRef> {
-        self.registry.lookup(&id)
-    }
-
-    /// What the calling task is a member of (spec §1): its entry, or the init namespaces. Every task a
-    /// member creates has an entry before it first runs (`on_fork`), so no task of a vns falls back.
+    /// What the calling task is a member of: its entry, or the init namespaces. Every task a member
+    /// creates has an entry before it first runs (`Members::on_new_task`), so no task of a vns falls
+    /// back.
     pub(crate) fn resolve(&self) -> Current {
         let facts = sys::current_facts();
-        if let Some(m) = self.members.lookup(&TaskKey::current()) {
+        if let Some(m) = self.members.lookup(TaskKey::current()) {
             return Current {
                 proxy: m.proxy.clone(),
                 caps: m.caps(),
@@ -166,8 +172,8 @@ impl Vns {
 
 impl Drop for Vns {
     fn drop(&mut self) {
-        // Whatever tasks are still members, their memberships go first (spec §9): the probes are gone,
-        // so nothing adds one any more.
+        // Whatever tasks are still members, their memberships go first: the probes are gone, so nothing
+        // adds one any more.
         self.members.clear();
         // What is left are the init namespaces, released when `init` drops; anything else would be a
         // reference leaked by vns.
@@ -183,36 +189,12 @@ impl Drop for Vns {
     }
 }
 
-/// Creates a namespace (not linked in the registry).
-fn new_ns(
-    next_id: &Atomic<u64>,
-    kind: Kind,
-    owner: Option<NsRef>,
-    charge: Option<UcRef>,
-    state: NsState,
-    flags: kernel::alloc::Flags,
-) -> VnsResult<NsRef> {
-    let id = next_id.fetch_add(1, Relaxed);
-    Ok(RcuRef::new(
-        id,
-        Ns {
-            id,
-            kind,
-            owner,
-            charge,
-            nr_tasks: Atomic::new(0),
-            state,
-        },
-        flags,
-    )?)
-}
-
 /// The calling task as vns sees it.
 pub(crate) struct Current {
     /// Its membership entry, if it has one of its own.
     pub(crate) member: Option<MemberRef>,
     /// Its namespaces.
-    pub(crate) proxy: Arc<Proxy>,
+    pub(crate) proxy: Arc<NsProxy>,
     /// Its capability set in its own user vns (meaningful outside the init user vns).
     pub(crate) caps: CapSet,
     /// Its number in its active pid vns.
@@ -233,7 +215,7 @@ impl Current {
     }
 
     /// Whether it has `cap` in its own user vns: its real capability in the init user vns, its vns set
-    /// elsewhere (spec §2).
+    /// elsewhere.
     pub(crate) fn has_cap_in_own(&self, cap: u32) -> bool {
         if self.in_init_user_ns() {
             sys::capable(cap)
@@ -242,7 +224,7 @@ impl Current {
         }
     }
 
-    /// `vns_capable(current, target, cap)`: security/commoncap.c `cap_capable` over the user vns tree.
+    /// `ns_capable(target, cap)`: security/commoncap.c `cap_capable` over the user vns tree.
     pub(crate) fn ns_capable(&self, target: &Ns, cap: u32) -> bool {
         let own: &Ns = self.user_ns();
         ns_capable_walk(&own, self.facts.euid, self.has_cap_in_own(cap), &target)
@@ -257,9 +239,109 @@ impl Current {
             self.caps.is_full()
         }
     }
+}
 
-    /// The namespace ids of its membership, in kind order.
-    pub(crate) fn ns_ids(&self) -> [u64; VNS_NR_KINDS] {
-        crate::member::ns_ids(&self.proxy)
+#[kernel::macros::kunit_tests(vns_state)]
+mod tests {
+    use kernel::{
+        prelude::*,
+        sync::atomic::Relaxed, //
+    };
+
+    use super::Vns;
+    use crate::{
+        error::Errno,
+        ns::{
+            Ns,
+            NsState, //
+        },
+        vcore::abi::Kind, //
+    };
+
+    /// The charge walks every level, stops at a limit with nothing changed, and unwinds when dropped.
+    #[test]
+    fn ucounts_charge_every_level_and_unwind() -> Result {
+        let vns = Vns::new()?;
+        let init_user = vns.init.user_ns().clone();
+        let user = init_user.user().ok_or(EINVAL)?;
+        let saved = user.ucount_max(Kind::Uts);
+        user.ucount_max[Kind::Uts].store(1, Relaxed);
+        let c1 = vns.ucounts.charge(&*init_user, 4242, Kind::Uts)?;
+        let count = |vns: &Vns| {
+            vns.ucounts
+                .lookup(init_user.id, 4242)
+                .map_or(0, |e| e.count(Kind::Uts))
+        };
+        assert_eq!(count(&vns), 1);
+        // At the limit: ENOSPC, nothing changed.
+        assert!(matches!(
+            vns.ucounts.charge(&*init_user, 4242, Kind::Uts),
+            Err(Errno::ENOSPC)
+        ));
+        assert_eq!(count(&vns), 1);
+        // Another user is not at its limit.
+        let c2 = vns.ucounts.charge(&*init_user, 4243, Kind::Uts)?;
+        // An uncommitted charge returns itself when dropped.
+        drop(c1);
+        assert_eq!(count(&vns), 0);
+        drop(c2);
+        user.ucount_max[Kind::Uts].store(saved, Relaxed);
+        // The entries are gone with their last reference.
+        assert!(vns.ucounts.lookup(init_user.id, 4242).is_none());
+        Ok(())
+    }
+
+    /// What an allocation failure after charging does: the namespace is dropped without ever being
+    /// published, and still returns its charge (counts exactly as before).
+    #[test]
+    fn unpublished_namespace_returns_its_charge() -> Result {
+        let vns = Vns::new()?;
+        let init_user = vns.init.user_ns().clone();
+        let charge = vns.ucounts.charge(&*init_user, 777, Kind::Ipc)?;
+        let ns = Ns::new(
+            u64::MAX,
+            Kind::Ipc,
+            Some(init_user.clone()),
+            charge.commit(),
+            NsState::Plain,
+        );
+        let entry = vns.ucounts.lookup(init_user.id, 777).ok_or(ENOENT)?;
+        assert_eq!(entry.count(Kind::Ipc), 1);
+        drop(ns);
+        assert_eq!(entry.count(Kind::Ipc), 0);
+        Ok(())
+    }
+
+    /// A namespace is reachable only once published, and released (unlinked, uncharged) before the
+    /// last `drop` returns.
+    #[test]
+    fn published_namespace_released_synchronously() -> Result {
+        let vns = Vns::new()?;
+        let init_user = vns.init.user_ns().clone();
+        let charge = vns.ucounts.charge(&*init_user, 778, Kind::Net)?;
+        let ns = vns.registry.create(
+            Kind::Net,
+            Some(init_user.clone()),
+            charge.commit(),
+            NsState::Plain,
+            GFP_KERNEL,
+        )?;
+        let id = ns.id;
+        // Not reachable by id before the creating call commits.
+        assert!(vns.registry.find(id).is_none());
+        let mut listed = false;
+        vns.registry.for_each(|n| listed |= n.id == id);
+        assert!(!listed);
+        vns.registry.publish(&ns);
+        assert!(vns.registry.find(id).is_some());
+        vns.registry.for_each(|n| listed |= n.id == id);
+        assert!(listed);
+        let entry = vns.ucounts.lookup(init_user.id, 778).ok_or(ENOENT)?;
+        assert_eq!(entry.count(Kind::Net), 1);
+        drop(ns);
+        // Gone from the registry and uncharged before `drop` returned.
+        assert!(vns.registry.find(id).is_none());
+        assert_eq!(entry.count(Kind::Net), 0);
+        Ok(())
     }
 }

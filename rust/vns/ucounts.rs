@@ -1,35 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The ucounts table (spec §4, kernel/ucount.c): one entry per (user vns, kuid) with one counter per
-//! kind, found under RCU, inserted under the table's spinlock with a re-check, freed an RCU grace period
-//! after its last reference is gone. The hierarchical charge is `vns-core`'s `inc_ucount`/`dec_ucount`
-//! over [`Level`].
+//! The ucounts table (Documentation/vns.rst "ucounts", kernel/ucount.c): one entry per (user vns, kuid)
+//! with one counter per kind, found under RCU, inserted under the table's spinlock with a re-check,
+//! freed an RCU grace period after its last reference is gone. The hierarchical charge is `vns-core`'s
+//! `inc_ucount`/`dec_ucount` over [`Level`]; the user vns a level counts in is any [`UcountsOwner`]
+//! (the namespace type implements it), so this file knows nothing of namespaces.
 
 #![deny(unsafe_code)]
 
 use kernel::{
     prelude::*,
-    sync::atomic::{Atomic, Full, Relaxed},
+    sync::atomic::{
+        Atomic,
+        Full,
+        Relaxed, //
+    }, //
 };
 
 use crate::{
     error::VnsResult,
-    ns::Ns,
-    sys::{RcuObject, RcuRef, RcuTable},
-    vcore::{
-        abi::{Kind, VNS_NR_KINDS},
-        ucount::{self, UcountLevel},
+    kind::PerKind,
+    sys::{
+        RcuObject,
+        RcuRef,
+        WeakTable, //
     },
+    vcore::{
+        abi::Kind,
+        ucount::{
+            self,
+            UcountLevel, //
+        }, //
+    }, //
 };
 
-/// Buckets of the table: `1 << UIDHASH_BITS` (128; 8 under the `small` profile), as spec §4 asks.
+/// Buckets of the table: `1 << UIDHASH_BITS` (128; 8 under the `small` profile).
 pub(crate) const UCOUNTS_BUCKETS: usize = ucount::UIDHASH_SZ;
+
+/// The user vns a ucounts level counts in: its id, its limits and the level above it.
+pub(crate) trait UcountsOwner {
+    /// Its id (the first half of the table's key).
+    fn id(&self) -> u64;
+    /// `READ_ONCE(ns->ucount_max[kind])`.
+    fn ucount_max(&self, kind: Kind) -> i64;
+    /// `ns->ucounts` and `ns->parent`: the entry this user vns is itself charged to, and the user vns
+    /// that entry counts in. `None` for the init user vns.
+    fn charged_to(&self) -> Option<(&Ucounts, &Self)>;
+}
 
 /// `struct ucounts`: the namespaces of each kind that `uid` created in the user vns `ns_id` and in its
 /// descendants (the counters are charged at every level up to init).
 pub(crate) struct Ucounts {
     /// `ucount[type]`.
-    ucount: [Atomic<i64>; VNS_NR_KINDS],
+    ucount: PerKind<Atomic<i64>>,
 }
 
 /// A counted reference to a ucounts entry (`get_ucounts`/`put_ucounts`).
@@ -49,39 +72,74 @@ impl RcuObject for Ucounts {
 impl Ucounts {
     /// The counter of `kind`.
     pub(crate) fn count(&self, kind: Kind) -> i64 {
-        self.ucount.get(kind.index()).map_or(0, |c| c.load(Relaxed))
+        self.ucount[kind].load(Relaxed)
     }
 }
 
-/// `alloc_ucounts()`: the entry (user vns `ns`, `uid`), found or created.
-pub(crate) fn alloc_ucounts(table: &RcuTable<Ucounts>, ns: &Ns, uid: u32) -> VnsResult<UcRef> {
-    let key = (ns.id, uid);
-    if let Some(found) = table.lookup(&key) {
-        return Ok(found);
+/// The table.
+pub(crate) struct UcountsTable {
+    table: Pin<KBox<WeakTable<Ucounts>>>,
+}
+
+impl UcountsTable {
+    /// An empty table.
+    pub(crate) fn new() -> VnsResult<Self> {
+        Ok(Self {
+            table: KBox::pin_init(WeakTable::new(UCOUNTS_BUCKETS), GFP_KERNEL)?,
+        })
     }
-    let new = RcuRef::new(
-        key,
-        Ucounts {
-            ucount: [const { Atomic::new(0) }; VNS_NR_KINDS],
-        },
-        GFP_KERNEL_ACCOUNT,
-    )?;
-    Ok(table.insert_or_get(new))
+
+    /// `alloc_ucounts()`: the entry (user vns `ns`, `uid`), found or created (charged to the caller).
+    fn alloc_ucounts(&self, ns: u64, uid: u32) -> VnsResult<UcRef> {
+        let key = (ns, uid);
+        if let Some(found) = self.table.lookup(&key) {
+            return Ok(found);
+        }
+        let new = RcuRef::new(
+            key,
+            Ucounts {
+                ucount: PerKind::from_fn(|_| Atomic::new(0)),
+            },
+            GFP_KERNEL_ACCOUNT,
+        )?;
+        Ok(self.table.insert_or_get(new))
+    }
+
+    /// `inc_ucount()`: charges one namespace of `kind` created by `uid` in the user vns `ns`, at every
+    /// level up to init. ENOSPC when a level is at its limit (every counter is then as before).
+    pub(crate) fn charge<'a, N: UcountsOwner>(
+        &self,
+        ns: &'a N,
+        uid: u32,
+        kind: Kind,
+    ) -> VnsResult<Charge<'a, N>> {
+        let uc = self.alloc_ucounts(ns.id(), uid)?;
+        // On ENOSPC dropping `uc` puts the entry (`put_ucounts`).
+        ucount::inc_ucount(&Level { uc: &uc, ns }, kind)?;
+        Ok(Charge {
+            uc: Some(uc),
+            ns,
+            kind,
+        })
+    }
+
+    /// The entry of (`ns_id`, `kuid`), if it exists (GET_UCOUNTS).
+    pub(crate) fn lookup(&self, ns_id: u64, kuid: u32) -> Option<UcRef> {
+        self.table.lookup(&(ns_id, kuid))
+    }
 }
 
 /// One level of the charge walk: the entry `uc` of the user vns `ns` (`iter` and `iter->ns`).
-pub(crate) struct Level<'a> {
+pub(crate) struct Level<'a, N: UcountsOwner> {
     /// The entry.
-    pub(crate) uc: &'a Ucounts,
+    uc: &'a Ucounts,
     /// The user vns it counts in; its `ucount_max` is this level's limit.
-    pub(crate) ns: &'a Ns,
+    ns: &'a N,
 }
 
-impl UcountLevel for Level<'_> {
+impl<N: UcountsOwner> UcountLevel for Level<'_, N> {
     fn inc_below(&self, kind: Kind, max: i64) -> bool {
-        let Some(c) = self.uc.ucount.get(kind.index()) else {
-            return false;
-        };
+        let c = &self.uc.ucount[kind];
         let mut cur = c.load(Relaxed);
         loop {
             if cur >= max {
@@ -95,9 +153,7 @@ impl UcountLevel for Level<'_> {
     }
 
     fn dec(&self, kind: Kind) -> bool {
-        let Some(c) = self.uc.ucount.get(kind.index()) else {
-            return false;
-        };
+        let c = &self.uc.ucount[kind];
         let mut cur = c.load(Relaxed);
         loop {
             if cur <= 0 {
@@ -111,36 +167,32 @@ impl UcountLevel for Level<'_> {
     }
 
     fn max(&self, kind: Kind) -> i64 {
-        self.ns.user().map_or(0, |u| u.ucount_max(kind).into())
+        self.ns.ucount_max(kind)
     }
 
     /// `iter->ns->ucounts`: the entry the user vns itself is charged to, in its parent.
     fn parent(&self) -> Option<Self> {
-        let uc = self.ns.charge.as_ref()?;
-        let parent = self.ns.owner.as_ref()?;
-        Some(Level {
-            uc,
-            ns: parent,
-        })
+        let (uc, ns) = self.ns.charged_to()?;
+        Some(Level { uc, ns })
     }
 }
 
 /// A charge of one namespace of `kind` to (`ns`, uid) and every level above, not yet handed to the
 /// namespace it pays for: dropping it returns the charge (so a failed unshare undoes it).
-pub(crate) struct Charge<'a> {
+pub(crate) struct Charge<'a, N: UcountsOwner> {
     uc: Option<UcRef>,
-    ns: &'a Ns,
+    ns: &'a N,
     kind: Kind,
 }
 
-impl Charge<'_> {
+impl<N: UcountsOwner> Charge<'_, N> {
     /// Hands the charged entry to the new namespace, which returns the charge when it is released.
     pub(crate) fn commit(mut self) -> Option<UcRef> {
         self.uc.take()
     }
 }
 
-impl Drop for Charge<'_> {
+impl<N: UcountsOwner> Drop for Charge<'_, N> {
     fn drop(&mut self) {
         if let Some(uc) = self.uc.take() {
             dec_ucount(&uc, self.ns, self.kind);
@@ -148,21 +200,8 @@ impl Drop for Charge<'_> {
     }
 }
 
-/// `inc_ucount()`: charges one namespace of `kind` created by `uid` in the user vns `ns`, at every
-/// level up to init. ENOSPC when a level is at its limit (every counter is then as before).
-pub(crate) fn inc_ucount<'a>(table: &RcuTable<Ucounts>, ns: &'a Ns, uid: u32, kind: Kind) -> VnsResult<Charge<'a>> {
-    let uc = alloc_ucounts(table, ns, uid)?;
-    // On ENOSPC dropping `uc` puts the entry (`put_ucounts`).
-    ucount::inc_ucount(&Level { uc: &uc, ns }, kind)?;
-    Ok(Charge {
-        uc: Some(uc),
-        ns,
-        kind,
-    })
-}
-
-/// Undoes [`inc_ucount`] (`dec_ucount`); the reference `uc` is dropped by the caller.
-pub(crate) fn dec_ucount(uc: &Ucounts, ns: &Ns, kind: Kind) {
+/// Undoes a charge (`dec_ucount`); the reference `uc` is dropped by the caller.
+pub(crate) fn dec_ucount<N: UcountsOwner>(uc: &Ucounts, ns: &N, kind: Kind) {
     if !ucount::dec_ucount(&Level { uc, ns }, kind) {
         kernel::pr_warn_once!("ucounts: a counter of {} was already zero\n", kind.name());
     }

@@ -2,28 +2,38 @@
 
 //! vns: virtual namespaces.
 //!
-//! An unshare(2)-like ioctl on `/dev/vns` over the module's own namespace objects, charged to the module's
-//! own per-user, hierarchical ucounts table, with the limits under `/proc/sys/vns`. The contract is
-//! `shared/spec/vns-v1.md`; the rules that need no kernel live in `rust/vns-core`, compiled in as source
-//! (see `vcore.rs`).
+//! An unshare(2)-like ioctl on `/dev/vns` over the module's own namespace objects, charged to the
+//! module's own per-user, hierarchical ucounts table, with the limits under `/proc/sys/vns`. The contract
+//! is Documentation/vns.rst and Documentation/userspace-api/vns.rst; the rules that need no kernel live
+//! in `rust/vns-core`, compiled in as source (see `vcore.rs`). The layers (Documentation/vns.rst "Code
+//! map"), each depending only on those below it:
 //!
-//! Files: `sys.rs` is the only file with `unsafe` and FFI (it pairs with `vns_shim.c`); every other file
-//! is `#![deny(unsafe_code)]`.
+//! - the edge: `device` (the ioctls), `sysctl` (the shim's callbacks: `/proc/sys/vns`, the probes);
+//! - the operations: `unshare` (UNSHARE, SETNS), `ops` (the rest), over `state` (the owners, and what
+//!   the caller resolves to);
+//! - the domain: `registry`, `member`, `ucounts`, `ns` with `user`, `pid`, `mnt`, and `kind`, `error`;
+//! - `sys`: the only `unsafe` and FFI, over the C shim (`vns_shim.c`) and the kernel crate.
 
-use kernel::{prelude::*, sync::Arc};
+use kernel::{
+    prelude::*,
+    sync::Arc, //
+};
 
 mod device;
 mod error;
-#[cfg(CONFIG_KUNIT)]
-mod kunit;
+mod kind;
 mod member;
 mod mnt;
 mod ns;
+mod ops;
+mod pid;
+mod registry;
 mod state;
 mod sys;
 mod sysctl;
 mod ucounts;
 mod unshare;
+mod user;
 pub mod vcore;
 
 module! {
@@ -49,9 +59,9 @@ struct VnsModule {
     /// `/dev/vns`. Dropped first: no new file can be opened after this (open files hold the module).
     _device: Pin<KBox<device::Device>>,
     /// `/proc/sys/vns`. Unregistering waits for handlers in flight.
-    _sysctl: sys::Registration,
-    /// The fork/exit/exec probes. Unregistering waits until no probe runs.
-    _probes: sys::Registration,
+    _sysctl: sys::Registration<state::Vns>,
+    /// The task probes. Unregistering waits until no probe runs.
+    _probes: sys::Registration<state::Vns>,
     /// The namespaces, ucounts and memberships. Freed when nothing above can reach it any more.
     _state: Arc<state::Vns>,
     /// Last: the memory freed above after a grace period is freed before the module goes.
@@ -60,12 +70,12 @@ struct VnsModule {
 
 impl kernel::Module for VnsModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        // Each step's value undoes itself when dropped, so a failure undoes the steps before it (spec §9).
+        // Each step's value undoes itself when dropped, so a failure undoes the steps before it.
         let barrier = RcuBarrier;
-        let state = state::Vns::new().map_err(error::to_kernel)?;
+        let state = state::Vns::new()?;
         let sysctl = sys::Registration::sysctl(state.clone())?;
         let probes = sys::Registration::probes(state.clone())?;
-        let device = KBox::pin_init(device::Device::register(state.clone()), GFP_KERNEL)?;
+        let device = KBox::pin_init(device::register(state.clone()), GFP_KERNEL)?;
         pr_info!("loaded (/dev/vns, /proc/sys/vns)\n");
         Ok(Self {
             _device: device,

@@ -3,8 +3,8 @@
  * vns C shim: the few kernel services the Linux 7.3 Rust API has no wrapper for: the sysctl table,
  * capable(), facts of the current task, the scheduler tracepoints, and the uts names under a seqlock.
  *
- * Everything here is called from rust/vns/sys.rs, the module's only Rust file with FFI. The shim keeps no
- * policy: it registers things and forwards to Rust.
+ * Everything here is called from rust/vns/sys/, the module's only Rust with FFI. The shim keeps no
+ * policy: it registers things and forwards to the ops table Rust registered (struct vns_hooks).
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -26,7 +26,11 @@
 
 /* ---- /proc/sys/vns ---------------------------------------------------------------------------------- */
 
-/* Opaque pointer to the Rust state, set by vns_shim_sysctl_register() before the table is visible. */
+/*
+ * The registered callbacks and their context, set by vns_shim_sysctl_register() before the table is
+ * visible. One registration at a time: a second is EBUSY.
+ */
+static const struct vns_hooks *vns_sysctl_hooks;
 static const void *vns_sysctl_ctx;
 static struct ctl_table_header *vns_sysctl_header;
 
@@ -92,24 +96,28 @@ static int vns_sysctl_handler(const struct ctl_table *table, int dir, void *buff
 		};
 
 		/* Permission first, as an open for writing would fail before any parsing. */
-		ret = vns_rust_sysctl_may_write(vns_sysctl_ctx, index, &opener);
+		ret = vns_sysctl_hooks->sysctl_may_write(vns_sysctl_ctx, index, &opener);
 		if (ret)
 			return ret;
-		value = vns_rust_sysctl_read(vns_sysctl_ctx, index);
+		value = vns_sysctl_hooks->sysctl_read(vns_sysctl_ctx, index);
 		ret = proc_dointvec_minmax(&tmp, dir, buffer, lenp, ppos);
 		if (ret || *lenp == 0)
 			return ret;
-		return vns_rust_sysctl_write(vns_sysctl_ctx, index, value);
+		return vns_sysctl_hooks->sysctl_write(vns_sysctl_ctx, index, value);
 	}
-	value = vns_rust_sysctl_read(vns_sysctl_ctx, index);
+	value = vns_sysctl_hooks->sysctl_read(vns_sysctl_ctx, index);
 	return proc_dointvec_minmax(&tmp, dir, buffer, lenp, ppos);
 }
 
-int vns_shim_sysctl_register(const void *ctx)
+int vns_shim_sysctl_register(const struct vns_hooks *hooks, const void *ctx)
 {
+	if (vns_sysctl_header)
+		return -EBUSY;
+	vns_sysctl_hooks = hooks;
 	vns_sysctl_ctx = ctx;
 	vns_sysctl_header = register_sysctl("vns", vns_sysctls);
 	if (!vns_sysctl_header) {
+		vns_sysctl_hooks = NULL;
 		vns_sysctl_ctx = NULL;
 		return -ENOMEM;
 	}
@@ -121,6 +129,7 @@ void vns_shim_sysctl_unregister(void)
 	/* Waits for handlers in flight (proc_sys_call_handler holds the table in use). */
 	unregister_sysctl_table(vns_sysctl_header);
 	vns_sysctl_header = NULL;
+	vns_sysctl_hooks = NULL;
 	vns_sysctl_ctx = NULL;
 }
 
@@ -260,6 +269,8 @@ void vns_shim_kill_new_task(struct task_struct *task)
 
 /* ---- task_newtask, sched_process_exit/exec probes ------------------------------------------------------------ */
 
+/* The registered callbacks and their context: one registration at a time (a second is EBUSY). */
+static const struct vns_hooks *vns_probe_hooks;
 static const void *vns_probe_ctx;
 static struct tracepoint *vns_tp_newtask, *vns_tp_exit, *vns_tp_exec;
 
@@ -271,18 +282,18 @@ static struct tracepoint *vns_tp_newtask, *vns_tp_exit, *vns_tp_exec;
  */
 static void vns_probe_newtask(void *data, struct task_struct *child, u64 clone_flags)
 {
-	vns_rust_on_fork(data, current, child, clone_flags);
+	vns_probe_hooks->new_task(data, current, child, clone_flags);
 }
 
 /* Called from do_exit() before exit_notify(): a parent's wait sees what this did. */
 static void vns_probe_exit(void *data, struct task_struct *task, bool group_dead)
 {
-	vns_rust_on_exit(data, task);
+	vns_probe_hooks->exit(data, task);
 }
 
 static void vns_probe_exec(void *data, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	vns_rust_on_exec(data, task);
+	vns_probe_hooks->exec(data, task);
 }
 
 static void vns_find_tracepoint(struct tracepoint *tp, void *priv)
@@ -295,13 +306,17 @@ static void vns_find_tracepoint(struct tracepoint *tp, void *priv)
 		vns_tp_exec = tp;
 }
 
-int vns_shim_probes_register(const void *ctx)
+int vns_shim_probes_register(const struct vns_hooks *hooks, const void *ctx)
 {
 	int ret;
 
+	if (vns_probe_hooks)
+		return -EBUSY;
 	for_each_kernel_tracepoint(vns_find_tracepoint, NULL);
 	if (!vns_tp_newtask || !vns_tp_exit || !vns_tp_exec)
 		return -ENOENT;
+	/* Set before the probes are attached: they read it. */
+	vns_probe_hooks = hooks;
 	vns_probe_ctx = ctx;
 	ret = tracepoint_probe_register(vns_tp_newtask, vns_probe_newtask, (void *)ctx);
 	if (ret)
@@ -318,6 +333,8 @@ out_exit:
 out_fork:
 	tracepoint_probe_unregister(vns_tp_newtask, vns_probe_newtask, (void *)ctx);
 	tracepoint_synchronize_unregister();
+	vns_probe_hooks = NULL;
+	vns_probe_ctx = NULL;
 	return ret;
 }
 
@@ -328,6 +345,8 @@ void vns_shim_probes_unregister(void)
 	tracepoint_probe_unregister(vns_tp_newtask, vns_probe_newtask, (void *)vns_probe_ctx);
 	/* No probe runs once this returns (include/linux/tracepoint.h). */
 	tracepoint_synchronize_unregister();
+	vns_probe_hooks = NULL;
+	vns_probe_ctx = NULL;
 }
 
 /* ---- uts names under a seqlock ---------------------------------------------------------------------- */

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The interface between rust/vns/vns_shim.c and rust/vns/sys.rs (declared again there as `extern "C"`). */
+/*
+ * The interface between rust/vns/vns_shim.c and rust/vns/sys/ (declared again in sys/shim.rs as
+ * `extern "C"`; scripts/check-shim.py compares the two).
+ */
 #ifndef _VNS_SHIM_H
 #define _VNS_SHIM_H
 
@@ -26,16 +29,22 @@ struct vns_opener {
 	bool cap_sys_resource;	/* CAP_SYS_RESOURCE in the init user namespace */
 };
 
-/* Implemented in Rust (sys.rs). */
-int vns_rust_sysctl_read(const void *ctx, unsigned int index);
-int vns_rust_sysctl_may_write(const void *ctx, unsigned int index, const struct vns_opener *opener);
-int vns_rust_sysctl_write(const void *ctx, unsigned int index, int value);
-void vns_rust_on_fork(const void *ctx, struct task_struct *parent, struct task_struct *child, u64 clone_flags);
-void vns_rust_on_exit(const void *ctx, struct task_struct *task);
-void vns_rust_on_exec(const void *ctx, struct task_struct *task);
+/*
+ * What the shim calls back, with the @ctx it was registered with: an ops table filled in by Rust
+ * (rust/vns/sys/hooks.rs, one generic function per entry, as rust/kernel/miscdevice.rs fills
+ * file_operations).
+ */
+struct vns_hooks {
+	int (*sysctl_read)(const void *ctx, unsigned int index);
+	int (*sysctl_may_write)(const void *ctx, unsigned int index, const struct vns_opener *opener);
+	int (*sysctl_write)(const void *ctx, unsigned int index, int value);
+	void (*new_task)(const void *ctx, struct task_struct *parent, struct task_struct *child, u64 clone_flags);
+	void (*exit)(const void *ctx, struct task_struct *task);
+	void (*exec)(const void *ctx, struct task_struct *task);
+};
 
 /* Implemented in C (vns_shim.c). */
-int vns_shim_sysctl_register(const void *ctx);
+int vns_shim_sysctl_register(const struct vns_hooks *hooks, const void *ctx);
 void vns_shim_sysctl_unregister(void);
 long vns_shim_init_ucount_max(unsigned int type);
 bool vns_shim_capable(int cap);
@@ -48,7 +57,7 @@ struct task_struct *vns_shim_current(void);
 u32 vns_shim_task_euid(struct task_struct *task);
 u32 vns_shim_nr_threads_total(void);
 void vns_shim_kill_new_task(struct task_struct *task);
-int vns_shim_probes_register(const void *ctx);
+int vns_shim_probes_register(const struct vns_hooks *hooks, const void *ctx);
 void vns_shim_probes_unregister(void);
 struct vns_uts *vns_shim_uts_alloc(const struct vns_uts *from);
 void vns_shim_uts_free(struct vns_uts *uts);
