@@ -4,7 +4,9 @@
 #
 #   make run        boot the test kernel in QEMU with vns loaded and show it working   (README: main job)
 #   make check      every test: host, module build, selftests in QEMU                   (README: test command)
-#   make            build build/module/vns.ko against $(KDIR)
+#   make            build build/module/vns.ko against $(KDIR) (the cached test kernel by default), only that
+#
+# Only setup, run, check (and check-kasan) and bench install packages; the other targets use what is there.
 #   make setup      install what is missing (Debian 12, as root)
 #   make kernel     build (or reuse) the cached test kernel
 #   make tools      vnsctl (static) and the C sample
@@ -38,41 +40,54 @@ else
 VNS_KDIR = $(KDIR)
 endif
 
-.PHONY: all modules setup kernel rust-analyzer host-test selftests tools initramfs run check check-kasan bench stress fuzz docs-check clean
+.PHONY: all modules setup kernel have-kdir rust-analyzer host-test selftests tools initramfs run check check-kasan \
+	bench stress fuzz docs-check paths clean
 
 all: modules
 
 setup:
 	@$(ROOT)/scripts/setup.sh
 
-kernel: setup
+# The cached test kernel: built if missing (it needs the packages of `make setup`).
+kernel:
 	@[ -n "$(KDIR)" ] || $(ROOT)/scripts/build-kernel.sh >/dev/null
 
-modules: kernel
+have-kdir:
+	@[ -f "$(VNS_KDIR)/Makefile" ] || { echo "make: no kernel tree at '$(VNS_KDIR)': run 'make setup kernel'" \
+		"to build the test kernel, or pass KDIR=/path/to/a/Rust-enabled/linux-7.3" >&2; exit 1; }
+
+# The module and nothing else, as kernel engineers expect: make -C $(KDIR) M=$(PWD).
+modules: have-kdir
 	@mkdir -p $(OUT)/module
 	$(MAKE) -C $(VNS_KDIR) M=$(ROOT) $(MODFLAGS) modules
 
-rust-analyzer: kernel
+rust-analyzer: have-kdir
 	$(MAKE) -C $(VNS_KDIR) M=$(ROOT) $(MODFLAGS) rust-analyzer
 	cp $(OUT)/module/rust-project.json $(ROOT)/rust-project.json
 
-host-test: setup
+# What scripts/check.sh builds with, so that it does not compute them again.
+paths:
+	@echo "OUT=$(OUT)"
+	@echo "KO=$(KO)"
+	@echo "KDIR=$(VNS_KDIR)"
+
+host-test:
 	$(ROOT)/scripts/host-test.sh
 
-selftests: setup
+selftests: have-kdir
 	$(MAKE) -C $(ROOT)/selftests/vns OUTPUT=$(OUT)/selftests
 
 # vnsctl (static, musl) and the C sample, for the guest.
-tools: setup
+tools:
 	cd $(ROOT)/rust && cargo build --release --locked --target x86_64-unknown-linux-musl -p vnsctl
 	mkdir -p $(OUT)/bin
 	cp $(ROOT)/rust/target/x86_64-unknown-linux-musl/release/vnsctl $(OUT)/bin/
 	$(MAKE) -C $(ROOT)/samples OUTPUT=$(OUT)/bin
 
-initramfs: modules selftests tools
+initramfs: kernel modules selftests tools
 	$(ROOT)/scripts/mkinitramfs.sh $(OUT) $(KO)
 
-run: initramfs
+run: setup initramfs
 	$(ROOT)/scripts/qemu-run.sh --kernel $(VNS_KDIR)/arch/x86/boot/bzImage --initrd $(OUT)/initramfs.cpio.gz \
 		--mode demo
 
@@ -85,7 +100,7 @@ check-kasan: setup
 	VNS_PROFILE=kasan $(ROOT)/scripts/check.sh
 
 # Benchmarks (prints tables; asserts nothing): one guest boot, 2 GiB for the 10 000-entry series.
-bench: initramfs
+bench: setup initramfs
 	VNS_QEMU_MEM=2G $(ROOT)/scripts/qemu-run.sh --kernel $(VNS_KDIR)/arch/x86/boot/bzImage \
 		--initrd $(OUT)/initramfs.cpio.gz --mode bench --timeout 1800 --log $(OUT)/bench.log
 	@sed -n '/^vns benchmarks/,/^VNS-BENCH/p' $(OUT)/bench.log | grep -v '^VNS-BENCH' > $(OUT)/bench.txt

@@ -8,9 +8,12 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 profile=${VNS_PROFILE:-default}
-if [ "$profile" = kasan ]; then out=${OUT:-$top/build/kasan}; else out=${OUT:-$top/build}; fi
-export VNS_PROFILE=$profile OUT=$out
+export VNS_PROFILE=$profile
 export PATH="$HOME/.cargo/bin:$PATH"
+# The paths the Makefile builds with (OUT, KO, KDIR), for this profile: not computed again here.
+eval "$(make -s --no-print-directory -C "$top" paths)"
+out=$OUT
+export OUT
 mkdir -p "$out"
 # Never boot a stale image: the initramfs stage must make it anew.
 rm -f "$out/initramfs.cpio.gz"
@@ -43,11 +46,19 @@ if [ "$profile" = default ]; then
 	echo "=== documentation (docutils, warnings as errors)"
 	"$here/docs-check.sh" 2>&1 | tee "$out/docs.log"
 	count "$out/docs.log"
+
+	echo "=== tree: layers, sizes, references, shim declarations"
+	"$here/check-tree.py" 2>&1 | tee "$out/tree.log"
+	count "$out/tree.log"
 else
 	echo "=== profile $profile: the module and the selftests only"
 fi
 
 stage "test kernel" make -s -C "$top" kernel || { echo "$total_pass passed, $total_fail failed"; exit 1; }
+# The module's Rust as the kernel formats it (its .rustfmt.toml; vertical imports, coding-guidelines.rst).
+if [ "$profile" = default ]; then
+	stage "module rustfmt" rustfmt --check --edition 2021 --config-path "$KDIR/.rustfmt.toml" "$top/rust/vns/vns_main.rs"
+fi
 build_module() { make -C "$top" modules W=1 CLIPPY=1 >"$out/module-build.log" 2>&1; local rc=$?; cat "$out/module-build.log"; return $rc; }
 stage "module build (vns.ko)" build_module
 if grep -E -q '^(warning|error)(\[|:)|: warning:' "$out/module-build.log"; then
@@ -58,7 +69,7 @@ stage "initramfs" make -s -C "$top" initramfs
 
 echo "=== selftests in QEMU"
 if [ -f "$out/initramfs.cpio.gz" ]; then
-	"$here/qemu-run.sh" --kernel "$("$here/build-kernel.sh" --path)/arch/x86/boot/bzImage" \
+	"$here/qemu-run.sh" --kernel "$KDIR/arch/x86/boot/bzImage" \
 		--initrd "$out/initramfs.cpio.gz" --mode test --timeout "${VNS_QEMU_TIMEOUT:-900}" --log "$out/guest-test.log" >"$out/guest-run.log" 2>&1
 	# One line per test case; the whole console is in $out/guest-test.log.
 	grep -E '^(ok |not ok |VNS-|qemu-run|guest:|    )' "$out/guest-run.log" || true

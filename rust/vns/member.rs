@@ -29,8 +29,10 @@ use kernel::{
 
 use crate::{
     error::VnsResult,
-    ns::NsProxy,
-    pid::PidNr,
+    ns::{
+        NsProxy,
+        NsRef, //
+    },
     sys::{
         ExecTask,
         NewTask,
@@ -53,6 +55,23 @@ use crate::{
         }, //
     }, //
 };
+
+/// A task's number in its active pid vns (`struct upid`), released when the last task holding it exits
+/// (a thread group shares its leader's number).
+pub(crate) struct PidNr {
+    /// The pid vns the number belongs to.
+    pub(crate) ns: NsRef,
+    /// The number, from 1.
+    pub(crate) nr: u32,
+}
+
+impl Drop for PidNr {
+    fn drop(&mut self) {
+        if let Some(p) = self.ns.pid() {
+            p.free_nr(self.nr);
+        }
+    }
+}
 
 /// Buckets of the membership table.
 const MEMBER_BUCKETS: usize = 256;

@@ -77,7 +77,7 @@ impl MntNs {
         })
     }
 
-    /// The init table: one root entry whose parent is itself (spec §5).
+    /// The init table: one root entry whose parent is itself (Documentation/vns.rst "Mount tables").
     pub(crate) fn new_init(root_id: u64) -> VnsResult<Self> {
         let mut m = VnsMount::zeroed();
         m.id = root_id;

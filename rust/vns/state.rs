@@ -27,17 +27,15 @@ use crate::{
     kind::PerKind,
     member::{
         MemberRef,
-        Members, //
+        Members,
+        PidNr, //
     },
     mnt::MntNs,
     ns::{
         Ns,
         NsProxy,
         NsRef,
-        NsState, //
-    },
-    pid::{
-        PidNr,
+        NsState,
         PidNs, //
     },
     registry::Registry,

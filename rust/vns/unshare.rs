@@ -22,9 +22,9 @@ use crate::{
         Ns,
         NsProxy,
         NsRef,
-        NsState, //
+        NsState,
+        PidNs, //
     },
-    pid::PidNs,
     state::Vns,
     sys::{
         self,

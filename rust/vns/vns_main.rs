@@ -11,7 +11,7 @@
 //! - the edge: `device` (the ioctls), `sysctl` (the shim's callbacks: `/proc/sys/vns`, the probes);
 //! - the operations: `unshare` (UNSHARE, SETNS), `ops` (the rest), over `state` (the owners, and what
 //!   the caller resolves to);
-//! - the domain: `registry`, `member`, `ucounts`, `ns` with `user`, `pid`, `mnt`, and `kind`, `error`;
+//! - the domain: `registry`, `member`, `ucounts`, `ns` with `user` and `mnt`, and `kind`, `error`;
 //! - `sys`: the only `unsafe` and FFI, over the C shim (`vns_shim.c`) and the kernel crate.
 
 use kernel::{
@@ -26,7 +26,6 @@ mod member;
 mod mnt;
 mod ns;
 mod ops;
-mod pid;
 mod registry;
 mod state;
 mod sys;

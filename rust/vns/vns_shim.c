@@ -50,7 +50,7 @@ static int vns_sysctl_handler(const struct ctl_table *table, int dir, void *buff
 		.extra2 = SYSCTL_INT_MAX,                                                     \
 	}
 
-/* Index order is the kind order of the spec (enum ucount_type), then mount-max: see VNS_NR_SYSCTLS. */
+/* Index order is the kind order (enum ucount_type), then mount-max: see VNS_NR_SYSCTLS. */
 static const struct ctl_table vns_sysctls[VNS_NR_SYSCTLS] = {
 	VNS_MAX_NS("max_user_namespaces"),
 	VNS_MAX_NS("max_pid_namespaces"),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/vns: the device node, opening it without privilege, and ioctl dispatch (spec §8, §9).
+ * /dev/vns: the device node, opening it without privilege, and ioctl dispatch
+ * (Documentation/userspace-api/vns.rst "The device" and "Commands"; Documentation/vns.rst "Module life").
  */
 #include <grp.h>
 #include <sys/ioctl.h>
@@ -9,7 +10,7 @@
 #include "kselftest_harness.h"
 #include "vns_util.h"
 
-/* spec §9: insmod registered the module and its misc device. */
+/* Documentation/vns.rst "Module life": insmod registered the module and its misc device. */
 TEST(module_is_loaded)
 {
 	struct stat st;
@@ -18,7 +19,7 @@ TEST(module_is_loaded)
 	ASSERT_TRUE(S_ISDIR(st.st_mode));
 }
 
-/* spec §8: /dev/vns is a character device of mode 0666, as the module registers it. */
+/* /dev/vns is a character device of mode 0666, as the module registers it. */
 TEST(device_node_mode_0666)
 {
 	struct stat st;
@@ -40,7 +41,7 @@ static int open_dev(void *arg)
 	return 0;
 }
 
-/* spec §8: unprivileged users must be able to open /dev/vns (they may create user vns). */
+/* Unprivileged users must be able to open /dev/vns (they may create user vns). */
 TEST(open_unprivileged)
 {
 	ASSERT_EQ(0, vns_run_unprivileged(open_dev, NULL));
@@ -51,7 +52,7 @@ TEST(open_current_identity)
 	ASSERT_EQ(0, open_dev(NULL));
 }
 
-/* spec §8: an unknown command is ENOTTY, whatever its type, number, direction or size. */
+/* An unknown command is ENOTTY, whatever its type, number, direction or size. */
 TEST(unknown_ioctl_enotty)
 {
 	static const unsigned long cmds[] = {

@@ -1,42 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fault injection (spec §3.6, §1): with /proc/thread-self/fail-nth (FAILSLAB), fail the 1st, 2nd, ...
- * allocation of each ioctl path until the call succeeds. Every failure must be ENOMEM and leave ids,
- * counts and membership exactly as before. A fork whose probe cannot record the child must still leave
- * the child (and its children) in its parent's namespaces, never in the init ones.
+ * Fault injection over the ioctl paths (Documentation/vns.rst "Allocation failures" and "Unshare": all or
+ * nothing): with /proc/thread-self/fail-nth (FAILSLAB), fail the 1st, 2nd, ... allocation of each ioctl
+ * path until the call succeeds. Every failure must be ENOMEM and leave ids, counts, membership, names and
+ * tables exactly as before. Forks under fail-nth are in vns_fault_fork_test.c.
  *
  * Root only (debugfs); each attempt runs in a fresh child so that a success does not carry over.
  */
-#include <pthread.h>
-#include <sys/mount.h>
-
-#include "kselftest_harness.h"
-#include "vns_test.h"
-
-#define FAILSLAB "/sys/kernel/debug/failslab/"
-#define MAX_NTH 400
-
-static int write_file(const char *path, const char *s)
-{
-	return vns_write_str(path, s);
-}
-
-static int set_fail_nth(int n)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%d", n);
-	return write_file("/proc/thread-self/fail-nth", buf);
-}
-
-/* 0: the fault was injected; > 0: it was not reached. */
-static long fail_nth_left(void)
-{
-	long v = -1;
-
-	vns_read_int("/proc/thread-self/fail-nth", &v);
-	return v;
-}
+#include "vns_fault.h"
 
 /* Everything a failed call must leave as it was. */
 struct snap {
@@ -186,22 +157,18 @@ static int setup_newns(int fd, void **ctx)
 	return vns_unshare_map_root(fd, CLONE_NEWNS);
 }
 
+/* LIST_MOUNTS of the first entry (the root), then a MOUNT under it. */
 static int op_mount(int fd, void *ctx)
 {
-	struct vns_mount m = { 0 };
 	struct vns_mount root;
-	struct vns_list l = { .buf = (uintptr_t)&root, .cap = 1 };
+	uint32_t nr;
 	int ret;
 
 	(void)ctx;
-	ret = vns_ioctl(fd, VNS_IOC_LIST_MOUNTS, &l);
+	ret = vns_list_mounts(fd, &root, 1, &nr);
 	if (ret)
 		return ret;
-	m.parent_id = root.id;
-	strcpy(m.source, "tmpfs");
-	strcpy(m.target, "/mnt");
-	strcpy(m.fstype, "tmpfs");
-	return vns_ioctl(fd, VNS_IOC_MOUNT, &m);
+	return vns_add_mount(fd, root.id, 0, "tmpfs", "/mnt", NULL);
 }
 
 static int op_list_ns(int fd, void *ctx)
@@ -263,35 +230,7 @@ static const struct scenario scenarios[] = {
 	{ "list_mounts", setup_newns, op_list_mounts },
 };
 
-FIXTURE(fault)
-{
-	long saved_ignore, saved_verbose;
-};
-
-FIXTURE_SETUP(fault)
-{
-	if (getuid() != 0)
-		SKIP(return, "needs root (debugfs)");
-	if (access("/proc/thread-self/fail-nth", W_OK) || access(FAILSLAB "ignore-gfp-wait", W_OK))
-		SKIP(return, "no FAILSLAB / fail-nth in this kernel");
-	ASSERT_EQ(0, vns_read_int(FAILSLAB "verbose", &self->saved_verbose));
-	/* Sleeping (GFP_KERNEL) allocations too, and no stack dump per injected failure. */
-	ASSERT_EQ(0, write_file(FAILSLAB "ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_file(FAILSLAB "verbose", "0"));
-}
-
-FIXTURE_TEARDOWN(fault)
-{
-	char buf[16];
-
-	if (getuid() != 0 || access(FAILSLAB "ignore-gfp-wait", W_OK))
-		return;
-	write_file(FAILSLAB "ignore-gfp-wait", "Y");
-	snprintf(buf, sizeof(buf), "%ld", self->saved_verbose);
-	write_file(FAILSLAB "verbose", buf);
-}
-
-/* spec §3.6: each allocation of each ioctl path fails in turn: ENOMEM, nothing changed, then success. */
+/* Each allocation of each ioctl path fails in turn: ENOMEM, nothing changed, then success. */
 TEST_F(fault, every_allocation_of_every_path)
 {
 	unsigned int i;
@@ -308,216 +247,6 @@ TEST_F(fault, every_allocation_of_every_path)
 		if (scenarios[i].op != op_list_mounts && scenarios[i].op != op_list_ns)
 			EXPECT_LT(0, nr) TH_LOG("%s", scenarios[i].name);
 	}
-}
-
-/* The child checks it (and a grandchild of its own) are in `parent_ids`. */
-static int check_ids(int fd, const __u64 *parent_ids)
-{
-	struct vns_info info;
-
-	if (vns_get_info(fd, &info))
-		return 20;
-	return memcmp(info.ns_id, parent_ids, sizeof(info.ns_id)) ? 21 : 0;
-}
-
-/*
- * Documentation/vns.rst "Membership": a fork whose allocations fail (each in turn, the probe's included:
- * its entry, then the child's reserve, then the refill of the parent's) still gives the child (and its
- * child) exactly the parent's namespaces, never the init ones.
- */
-TEST_F(fault, unrecorded_fork_stays_in_parent_namespaces)
-{
-	struct vns_info parent;
-	int fd = vns_open(), n, status, forks = 0;
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vns_unshare_map_root(fd, CLONE_NEWUTS | CLONE_NEWIPC));
-	ASSERT_EQ(0, vns_get_info(fd, &parent));
-	for (n = 1; n <= MAX_NTH; n++) {
-		long left;
-		pid_t pid;
-
-		ASSERT_EQ(0, set_fail_nth(n));
-		pid = fork();
-		if (pid == 0) {
-			int g, ret = check_ids(fd, parent.ns_id);
-			pid_t gpid;
-
-			if (ret)
-				_exit(ret);
-			/* A child of an unrecorded task is in the same namespaces. */
-			gpid = fork();
-			if (gpid == 0)
-				_exit(check_ids(fd, parent.ns_id));
-			if (gpid < 0 || waitpid(gpid, &g, 0) != gpid || !WIFEXITED(g))
-				_exit(22);
-			_exit(WEXITSTATUS(g));
-		}
-		left = fail_nth_left();
-		set_fail_nth(0);
-		if (pid < 0) {
-			/* The fork itself failed (an allocation of copy_process): nothing to check. */
-			continue;
-		}
-		forks++;
-		ASSERT_EQ(pid, waitpid(pid, &status, 0));
-		ASSERT_TRUE(WIFEXITED(status));
-		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("fail-nth %d", n);
-		if (left > 0)
-			break;
-	}
-	EXPECT_LT(n, MAX_NTH);
-	EXPECT_LT(0, forks);
-	close(fd);
-}
-
-/* What the intermediate task of the orphan and thread cases reports. */
-struct nth_report {
-	long left;	/* fail-nth after the fork: 0 if the failure was injected */
-	int forked;	/* the fork (or pthread_create) succeeded */
-	int result;	/* the new task's check_ids(), 255 if it died */
-};
-
-static int nth_fd;
-static __u64 nth_ids[VNS_NR_KINDS];
-
-static void *thread_check(void *arg)
-{
-	(void)arg;
-	return (void *)(long)check_ids(nth_fd, nth_ids);
-}
-
-/* In a fresh child (so a recorded success does not carry over): a thread created with the n-th
- * allocation failing reports its namespaces. */
-static int nth_thread(int n, struct nth_report *r)
-{
-	int p[2], status;
-	pid_t mid;
-
-	if (pipe(p))
-		return -1;
-	mid = fork();
-	if (mid < 0)
-		return -1;
-	if (mid == 0) {
-		struct nth_report rep = { .result = 255 };
-		void *res = (void *)255L;
-		pthread_t t;
-
-		set_fail_nth(n);
-		rep.forked = pthread_create(&t, NULL, thread_check, NULL) == 0;
-		rep.left = fail_nth_left();
-		set_fail_nth(0);
-		if (rep.forked)
-			pthread_join(t, &res);
-		rep.result = (int)(long)res;
-		_exit(write(p[1], &rep, sizeof(rep)) == sizeof(rep) ? 0 : 1);
-	}
-	close(p[1]);
-	if (read(p[0], r, sizeof(*r)) != sizeof(*r) || waitpid(mid, &status, 0) != mid)
-		return -1;
-	close(p[0]);
-	return 0;
-}
-
-/*
- * In a fresh child: a fork with the n-th allocation failing, after which the parent exits at once. The
- * orphan checks its namespaces only once it was reparented, and reports through a pipe of its own.
- */
-static int nth_orphan(int n, struct nth_report *r)
-{
-	int p[2], ok[2], status;
-	pid_t mid;
-
-	if (pipe(p) || pipe(ok))
-		return -1;
-	mid = fork();
-	if (mid < 0)
-		return -1;
-	if (mid == 0) {
-		struct nth_report rep = { .result = 255 };
-		pid_t me = getpid(), c;
-
-		close(ok[0]);
-		set_fail_nth(n);
-		c = fork();
-		if (c == 0) {
-			int res;
-
-			/* Wait until the parent is gone and this task was reparented. */
-			while (getppid() == me)
-				usleep(1000);
-			res = check_ids(nth_fd, nth_ids);
-			_exit(write(ok[1], &res, sizeof(res)) == sizeof(res) ? 0 : 1);
-		}
-		rep.left = fail_nth_left();
-		set_fail_nth(0);
-		rep.forked = c > 0;
-		_exit(write(p[1], &rep, sizeof(rep)) == sizeof(rep) ? 0 : 1);
-	}
-	close(p[1]);
-	close(ok[1]);
-	if (read(p[0], r, sizeof(*r)) != sizeof(*r) || waitpid(mid, &status, 0) != mid)
-		return -1;
-	if (r->forked && read(ok[0], &r->result, sizeof(r->result)) != sizeof(r->result))
-		r->result = 255;
-	close(p[0]);
-	close(ok[0]);
-	return 0;
-}
-
-static void nth_setup(struct __test_metadata *_metadata)
-{
-	struct vns_info info;
-
-	nth_fd = vns_open();
-	ASSERT_LE(0, nth_fd);
-	ASSERT_EQ(0, vns_unshare_map_root(nth_fd, CLONE_NEWUTS | CLONE_NEWIPC));
-	ASSERT_EQ(0, vns_get_info(nth_fd, &info));
-	memcpy(nth_ids, info.ns_id, sizeof(nth_ids));
-}
-
-/*
- * A task forked under fail-nth whose parent then exits: reparented, it keeps the namespaces it was
- * created in (before the fix it resolved through its new parent, to the init namespaces).
- */
-TEST_F(fault, orphan_of_failed_fork_keeps_namespaces)
-{
-	struct nth_report r;
-	int n, forks = 0;
-
-	nth_setup(_metadata);
-	for (n = 1; n <= MAX_NTH; n++) {
-		ASSERT_EQ(0, nth_orphan(n, &r));
-		if (!r.forked)
-			continue;
-		forks++;
-		EXPECT_EQ(0, r.result) TH_LOG("fail-nth %d", n);
-		if (r.left > 0)
-			break;
-	}
-	EXPECT_LT(n, MAX_NTH);
-	EXPECT_LT(0, forks);
-}
-
-/* A thread created under fail-nth is in its creator's namespaces, at every failure point. */
-TEST_F(fault, thread_of_failed_clone_keeps_namespaces)
-{
-	struct nth_report r;
-	int n, made = 0;
-
-	nth_setup(_metadata);
-	for (n = 1; n <= MAX_NTH; n++) {
-		ASSERT_EQ(0, nth_thread(n, &r));
-		if (!r.forked)
-			continue;
-		made++;
-		EXPECT_EQ(0, r.result) TH_LOG("fail-nth %d", n);
-		if (r.left > 0)
-			break;
-	}
-	EXPECT_LT(n, MAX_NTH);
-	EXPECT_LT(0, made);
 }
 
 TEST_HARNESS_MAIN

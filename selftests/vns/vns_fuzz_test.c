@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A bounded in-guest fuzzer (issue 7): random command numbers, struct sizes and payloads, random flag
- * sets, from root and unprivileged; every result must be success or one of the errnos spec §8 documents,
- * and the kernel log must stay clean (the runner checks it). Children do the calls and exit, so what
- * they change goes with them.
+ * A bounded in-guest fuzzer (issue 7): random command numbers, struct sizes and payloads, random flag sets,
+ * from root and unprivileged; every result must be success or one of the errnos
+ * Documentation/userspace-api/vns.rst documents, and the kernel log must stay clean (the runner checks it).
+ * Children do the calls and exit, so what they change goes with them.
  *
  * VNS_FUZZ_CALLS sets the number of calls (default 20000; `make stress` uses 100000), VNS_FUZZ_SEED the
  * seed (default: time), printed so a failing run can be replayed.
@@ -139,7 +139,7 @@ static int fuzz_child(int calls, uint64_t seed, int in_user_vns)
 	return bad > 99 ? 99 : bad;
 }
 
-/* spec §8: every result of any ioctl on /dev/vns is success or a documented errno. */
+/* Every result of any ioctl on /dev/vns is success or a documented errno. */
 TEST(random_ioctls_documented_errnos)
 {
 	int total = getenv("VNS_FUZZ_CALLS") ? atoi(getenv("VNS_FUZZ_CALLS")) : 20000;

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ID maps (spec §6, kernel/user_namespace.c map_write/new_idmap_permitted): written once, 1 to 340
- * extents, no overlap inside or outside, no wrap, validation before permission, lower ids in the
- * parent's ids, and the unprivileged owner's one-extent-onto-itself case.
+ * ID maps (Documentation/userspace-api/vns.rst "VNS_IOC_SET_ID_MAP"; kernel/user_namespace.c
+ * map_write/new_idmap_permitted): written once, 1 to 340 extents, no overlap inside or outside, no wrap,
+ * validation before permission, lower ids in the parent's ids, and the unprivileged owner's
+ * one-extent-onto-itself case.
  */
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
-#include "vns_test.h"
+#include "vns_peer.h"
 
 static int write_map(int fd, uint64_t ns, uint32_t which, const struct vns_id_extent *e, uint32_t nr)
 {
@@ -63,7 +64,7 @@ static int written_once(struct ctx *c)
 	return vns_set_map1(c->fd, c->ns, VNS_MAP_GID, 0, c->gid, 1) == -EPERM ? 0 : 7;
 }
 
-/* spec §6: written once per namespace and kind; a second write is EPERM. */
+/* Written once per namespace and kind; a second write is EPERM. */
 TEST(map_written_once)
 {
 	EXPECT_EQ(0, vns_in_child_as(VNS_TEST_UID, (int (*)(void *))in_new_user_vns, (void *)written_once));
@@ -100,7 +101,7 @@ static int invalid_maps(struct ctx *c)
 	return vns_set_map1(c->fd, c->ns, VNS_MAP_UID, 0, c->uid, 1) ? 22 : 0;
 }
 
-/* spec §6: 1 to 340 extents, count >= 1, no overlap inside or outside, no wrap: EINVAL, nothing written. */
+/* 1 to 340 extents, count >= 1, no overlap inside or outside, no wrap: EINVAL, nothing written. */
 TEST(invalid_maps_einval)
 {
 	EXPECT_EQ(0, vns_in_child_as(VNS_TEST_UID, (int (*)(void *))in_new_user_vns, (void *)invalid_maps));
@@ -129,24 +130,25 @@ static int unprivileged_permission(struct ctx *c)
 	return vns_set_map1(c->fd, c->ns, VNS_MAP_GID, 7, c->gid, 1) ? 7 : 0;
 }
 
-/* spec §6: without CAP_SETUID/CAP_SETGID in the parent, only the owner's one extent onto itself. */
+/* Without CAP_SETUID/CAP_SETGID in the parent, only the owner's one extent onto itself. */
 TEST(unprivileged_owner_maps_only_itself)
 {
 	EXPECT_EQ(0, vns_in_child_as(VNS_TEST_UID, (int (*)(void *))in_new_user_vns,
 				     (void *)unprivileged_permission));
 }
 
-/* In a new user vns whose maps a root task outside writes: map_id_up of two kuids. */
-static int check_mapped_ids(void *arg)
+/* A peer in a new user vns whose maps a root task outside writes: map_id_up of two kuids. */
+static int check_mapped_ids(void *arg, int out, int in)
 {
-	int *p = arg, fd = vns_open(), status;
+	int fd = vns_open(), status;
 	struct vns_info info;
 	char c;
 	pid_t pid;
 
+	(void)arg;
 	if (fd < 0 || vns_unshare(fd, CLONE_NEWUSER, NULL) || vns_get_info(fd, &info))
 		return 1;
-	if (write(p[1], &info.ns_id[VNS_KIND_USER], 8) != 8 || read(p[0], &c, 1) != 1)
+	if (write(out, &info.ns_id[VNS_KIND_USER], 8) != 8 || read(in, &c, 1) != 1)
 		return 2;
 	/* kuid 1005 reads as 5 inside, kgid 1003 as 3, kuid 2000 as the overflow id. */
 	pid = fork();
@@ -169,35 +171,25 @@ static int check_mapped_ids(void *arg)
 }
 
 /*
- * spec §6: with CAP_SETUID/CAP_SETGID in the parent (root in init, writing from outside as newuidmap
+ * With CAP_SETUID/CAP_SETGID in the parent (root in init, writing from outside as newuidmap
  * does) any valid range maps; the ids then map up as map_id_up does. A root task inside the new
  * namespace has no capability in the parent, so the same write from inside is EPERM.
  */
 TEST(root_maps_a_range_and_ids_map_up)
 {
-	int down[2], up[2], status, fd = vns_open();
+	struct peer p;
 	uint64_t ns = 0;
-	pid_t pid;
+	int fd = vns_open();
 
 	if (getuid() != 0)
 		SKIP(return, "needs root");
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(down));
-	ASSERT_EQ(0, pipe(up));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int p[2] = { down[0], up[1] };
-
-		_exit(check_mapped_ids(p));
-	}
-	ASSERT_EQ(8, read(up[0], &ns, 8));
+	ASSERT_EQ(0, peer_start(&p, check_mapped_ids, NULL));
+	ASSERT_EQ(8, read(p.rd, &ns, 8));
 	EXPECT_EQ(0, vns_set_map1(fd, ns, VNS_MAP_UID, 0, 1000, 10));
 	EXPECT_EQ(0, vns_set_map1(fd, ns, VNS_MAP_GID, 0, 1000, 10));
-	ASSERT_EQ(1, write(down[1], "g", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* Go on: the peer checks the ids and exits. */
+	EXPECT_EQ(0, peer_finish(&p));
 	close(fd);
 }
 
@@ -232,7 +224,7 @@ static int nested_lower_ids(void *arg)
 	return 0;
 }
 
-/* spec §6: `lower_first` is expressed in the parent namespace's ids, as in /proc/PID/uid_map. */
+/* `lower_first` is expressed in the parent namespace's ids, as in /proc/PID/uid_map. */
 TEST(lower_ids_are_the_parents)
 {
 	EXPECT_EQ(0, vns_in_child_as(VNS_TEST_UID, nested_lower_ids, NULL));

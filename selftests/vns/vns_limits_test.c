@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ucounts and limits (spec §4, §7): every kind stops at its limit with ENOSPC and a failed call changes
- * nothing; limits are per user; a parent's limit stops a grandchild; the count is back as soon as the
- * last member has exited (release is synchronous).
+ * ucounts and limits (Documentation/vns.rst "ucounts"; Documentation/admin-guide/vns-sysctl.rst): every kind
+ * stops at its limit with ENOSPC and a failed call changes nothing; limits are per user; a parent's limit
+ * stops a grandchild; the count is back as soon as the last member has exited (release is synchronous).
  */
 #include "kselftest_harness.h"
-#include "vns_test.h"
+#include "vns_peer.h"
 
 /* ---- each kind at limit 0, in a user vns of the caller's own (works as root and unprivileged) ---- */
 
@@ -42,7 +42,10 @@ FIXTURE_TEARDOWN(kind)
 	close(self->fd);
 }
 
-/* spec §4: at limit 0 the kind is ENOSPC; ids and every count are exactly as before (spec §3.6). */
+/*
+ * At limit 0 the kind is ENOSPC; ids and every count are exactly as before (Documentation/vns.rst
+ * "Unshare": all or nothing).
+ */
 TEST_F(kind, limit_zero_enospc_changes_nothing)
 {
 	struct vns_info before, after;
@@ -83,7 +86,7 @@ TEST_F(kind, limit_zero_enospc_changes_nothing)
 	EXPECT_EQ(1, ua.max[variant->kind]);
 }
 
-/* spec §4: the limits of the init user vns are the kernel's at load; the check counts every level. */
+/* The limits of the init user vns are the kernel's at load; the check counts every level. */
 TEST_F(kind, init_limit_zero_enospc)
 {
 	struct vns_info before, after;
@@ -123,6 +126,15 @@ static int hold_uts(void *arg)
 	return 0;
 }
 
+/* The holder peer: hold_uts() as uid 1000, on the peer's pipes. */
+static int peer_hold_uts(void *arg, int out, int in)
+{
+	int p[2] = { in, out };
+
+	(void)arg;
+	return vns_in_child_as(VNS_TEST_UID, hold_uts, p) ? 1 : 0;
+}
+
 static int try_user_uts(void *arg)
 {
 	int fd = vns_open();
@@ -140,56 +152,40 @@ static int try_user_uts(void *arg)
 	}
 }
 
-/* spec §4: limits count per user: uid 1000 at its limit does not stop uid 1001. */
+/* Limits count per user: uid 1000 at its limit does not stop uid 1001. */
 TEST(limit_is_per_user)
 {
-	int held[2], go[2], status;
+	struct peer holder;
 	long saved = 0;
 	char c = 0;
-	pid_t holder;
 
 	if (getuid() != 0)
 		SKIP(return, "needs root");
 	ASSERT_EQ(0, vns_read_limit(VNS_KIND_UTS, &saved));
 	ASSERT_EQ(0, vns_write_limit(VNS_KIND_UTS, 1));
-	ASSERT_EQ(0, pipe(held));
-	ASSERT_EQ(0, pipe(go));
-	holder = fork();
-	ASSERT_LE(0, holder);
-	if (holder == 0) {
-		int p[2] = { go[0], held[1] };
-
-		close(go[1]);
-		close(held[0]);
-		_exit(vns_in_child_as(VNS_TEST_UID, hold_uts, p) ? 1 : 0);
-	}
-	close(held[1]);
-	close(go[0]);
-	ASSERT_EQ(1, read(held[0], &c, 1));
+	ASSERT_EQ(0, peer_start(&holder, peer_hold_uts, NULL));
+	ASSERT_EQ(1, read(holder.rd, &c, 1));
 	EXPECT_EQ('k', c);
 
 	/* uid 1000 is at its limit at the init level; uid 1001 is not. */
 	EXPECT_EQ(28, vns_in_child_as(VNS_TEST_UID, try_user_uts, NULL));
 	EXPECT_EQ(0, vns_in_child_as(VNS_TEST_UID + 1, try_user_uts, NULL));
 
-	close(go[1]);
-	ASSERT_EQ(holder, waitpid(holder, &status, 0));
+	/* The holder lets go at the end of its pipe and exits. */
+	ASSERT_EQ(0, peer_finish(&holder));
 	/* Released at once: uid 1000 can create one again. */
 	EXPECT_EQ(0, vns_in_child_as(VNS_TEST_UID, try_user_uts, NULL));
 	ASSERT_EQ(0, vns_write_limit(VNS_KIND_UTS, saved));
-	close(held[0]);
 }
 
 static int grandchild_stopped(void *arg)
 {
 	struct vns_ucounts uc;
-	int fd = vns_open();
+	/* U1: limits of our own. No uts vns may be made below it, and one user vns. */
+	int fd = vns_open_in_new_user_vns(1);
 
 	(void)arg;
 	if (fd < 0)
-		return 10;
-	/* U1: limits of our own. No uts vns may be made below it, and one user vns. */
-	if (vns_unshare_map_root(fd, 0))
 		return 11;
 	if (vns_write_limit(VNS_KIND_UTS, 0) || vns_write_limit(VNS_KIND_USER, 1))
 		return 12;
@@ -209,54 +205,50 @@ static int grandchild_stopped(void *arg)
 	return 0;
 }
 
-/* spec §4: a parent's limit stops a grandchild (inc_ucount checks every level). */
+/*
+ * A parent's limit stops a grandchild (inc_ucount checks every level: Documentation/vns.rst "The charge
+ * walk").
+ */
 TEST(parent_limit_stops_grandchild)
 {
 	EXPECT_EQ(0, vns_in_child(grandchild_stopped, NULL));
 }
 
-static int make_and_wait(void *arg)
+/* Makes a user vns with uts, ipc and mnt vns, writes 'k' once it holds them, and keeps them until told. */
+static int peer_make_and_wait(void *arg, int out, int in)
 {
-	int *p = arg, fd = vns_open();
+	int fd = vns_open();
 	char c = 'k';
 
+	(void)arg;
 	if (fd < 0)
 		return 10;
 	if (vns_unshare_map_root(fd, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS))
 		c = 'f';
-	if (write(p[1], &c, 1) != 1)
+	if (write(out, &c, 1) != 1)
 		return 11;
-	while (read(p[0], &c, 1) > 0)
+	while (read(in, &c, 1) > 0)
 		;
 	return 0;
 }
 
-/* spec §4: release is synchronous: once the member has been waited for, its charges are gone. */
+/*
+ * Release is synchronous (Documentation/vns.rst "Synchronous release"): once the member has been waited
+ * for, its charges are gone.
+ */
 TEST(count_back_after_exit)
 {
 	struct vns_ucounts base, during, after;
 	struct vns_info info;
-	int up[2], down[2], status, fd = vns_open();
+	struct peer member;
+	int fd = vns_open();
 	char c = 0;
-	pid_t pid;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, vns_get_info(fd, &info));
 	ASSERT_EQ(0, vns_get_ucounts(fd, 0, info.uid, &base));
-	ASSERT_EQ(0, pipe(up));
-	ASSERT_EQ(0, pipe(down));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int p[2] = { down[0], up[1] };
-
-		close(down[1]);
-		close(up[0]);
-		_exit(make_and_wait(p));
-	}
-	close(up[1]);
-	close(down[0]);
-	ASSERT_EQ(1, read(up[0], &c, 1));
+	ASSERT_EQ(0, peer_start(&member, peer_make_and_wait, NULL));
+	ASSERT_EQ(1, read(member.rd, &c, 1));
 	ASSERT_EQ('k', c);
 	ASSERT_EQ(0, vns_get_ucounts(fd, 0, info.uid, &during));
 	/* The child's user vns is charged here; its uts/ipc/mnt at both levels. */
@@ -266,11 +258,10 @@ TEST(count_back_after_exit)
 	EXPECT_EQ(base.count[VNS_KIND_MNT] + 1, during.count[VNS_KIND_MNT]);
 	EXPECT_EQ(base.count[VNS_KIND_NET], during.count[VNS_KIND_NET]);
 
-	close(down[1]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	/* The member lets go at the end of its pipe and exits. */
+	ASSERT_EQ(0, peer_finish(&member));
 	ASSERT_EQ(0, vns_get_ucounts(fd, 0, info.uid, &after));
 	EXPECT_EQ(0, memcmp(base.count, after.count, sizeof(base.count)));
-	close(up[0]);
 	close(fd);
 }
 

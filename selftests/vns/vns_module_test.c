@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Module life (spec §9): rmmod is refused while /dev/vns is open, succeeds once it is closed and removes
- * the device and the sysctls; the module then loads again. Runs last in the guest, as root.
+ * Module life (Documentation/vns.rst "Module life"): rmmod is refused while /dev/vns is open, succeeds once
+ * it is closed and removes the device and the sysctls; the module then loads again. Runs last in the guest,
+ * as root.
  *
  * VNS_KO names the module file (default /lib/vns/vns.ko).
  */
@@ -60,36 +61,48 @@ TEST(rmmod_refused_while_open_then_clean)
 	EXPECT_EQ(0666, st.st_mode & 07777);
 }
 
-/* Keeps a membership (user + uts vns of its own) until `fd` reads EOF. */
+/*
+ * Keeps a membership (user + uts vns of its own) until `fd` reads EOF. Returns once the member has closed
+ * its /dev/vns file: only then may rmmod succeed (an open file holds the module).
+ */
 static pid_t start_member(int *wfd)
 {
-	int p[2];
+	int p[2], ready[2];
+	char c;
 	pid_t pid;
 
-	if (pipe(p))
+	if (pipe(p) || pipe(ready))
 		return -1;
 	pid = fork();
 	if (pid == 0) {
 		struct vns_unshare u = { .flags = CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC };
 		int fd = open(VNS_DEV, O_RDWR | O_CLOEXEC);
-		char c;
 
 		close(p[1]);
+		close(ready[0]);
 		if (fd < 0 || ioctl(fd, VNS_IOC_UNSHARE, &u))
 			_exit(1);
 		/* The membership outlives the file: rmmod must not wait for it. */
 		close(fd);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		close(ready[1]);
 		while (read(p[0], &c, 1) > 0)
 			;
 		_exit(0);
 	}
 	close(p[0]);
+	close(ready[1]);
+	/* EOF without a byte: the member failed (it exits 1, which the caller sees). */
+	if (read(ready[0], &c, 1) != 1)
+		c = 0;
+	close(ready[0]);
 	*wfd = p[1];
 	return pid;
 }
 
 /*
- * spec §9: insmod/rmmod cycles with members alive between them (VNS_MODULE_CYCLES, default 100): rmmod
+ * Insmod/rmmod cycles with members alive between them (VNS_MODULE_CYCLES, default 100): rmmod
  * frees every object whatever tasks are still members, and the probes are gone (the members' forks
  * and exits afterwards reach no module code).
  */
@@ -117,8 +130,7 @@ TEST_F_TIMEOUT(cycles, reload_with_members_alive, 600)
 	for (i = 0; i < cycles; i++) {
 		member = start_member(&w);
 		ASSERT_LT(0, member);
-		/* Let it become a member, and fork a child of its own. */
-		usleep(20000);
+		/* It is a member and has closed its file (start_member waited for both). */
 		ASSERT_EQ(0, delete_module("vns", O_NONBLOCK)) TH_LOG("cycle %d: %s", i, strerror(errno));
 		/* The member forks and exits with the module gone. */
 		child = fork();

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Concurrency smoke (spec §1 membership probes, §3 unshare, §4 ucounts, §5 state, §7 sysctls): 4 processes
- * x 3 threads for about 4 seconds. Two threads of each process fork children that unshare a user vns
- * (root mapped) with uts/ipc/mnt/pid/net/cgroup vns, set names, mount, list, read their ucounts, write their
- * own sysctl, unshare and setns back, fork into their pid vns, and exit; the third thread reads everything
- * (LIST_NS, GET_INFO, GET_UCOUNTS, /proc/sys/vns) and, as root in the first process, writes sysctls and
- * restores them. The test kernel runs lockdep and PROVE_RCU: the runner fails on any splat. At the end
- * every count of the caller's (user vns, uid) is back to zero and LIST_NS shows nothing that was not
- * there at the start (release is synchronous, spec §4).
+ * Concurrency smoke (Documentation/vns.rst "Membership" probes, "Unshare", "ucounts", "Kinds" state;
+ * Documentation/admin-guide/vns-sysctl.rst): 4 processes x 3 threads for about 4 seconds. Two threads of each
+ * process fork children that unshare a user vns (root mapped) with uts/ipc/mnt/pid/net/cgroup vns, set names,
+ * mount, list, read their ucounts, write their own sysctl, unshare and setns back, fork into their pid vns,
+ * and exit; the third thread reads everything (LIST_NS, GET_INFO, GET_UCOUNTS, /proc/sys/vns) and, as root in
+ * the first process, writes sysctls and restores them. The test kernel runs lockdep and PROVE_RCU: the runner
+ * fails on any splat. At the end every count of the caller's (user vns, uid) is back to zero and LIST_NS
+ * shows nothing that was not there at the start (Documentation/vns.rst "Synchronous release").
  *
  * Bounded by time (RUN_MS) and by iterations, to stay under ~10 s under TCG as root and as a user.
  */
@@ -19,7 +19,9 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
-#include "vns_test.h"
+/* Failure lines of the checks (vns_peer.h C_*) say "stress". */
+#define C_WHO "stress"
+#include "vns_peer.h"
 
 #define NR_PROCS 4
 #define NR_THREADS 3 /* per process: 2 forkers, 1 reader (or sysctl writer) */
@@ -33,23 +35,6 @@ static int scale = 1;
 /* The kinds each child unshares besides its user vns (all but time: the writer thread plays with it). */
 #define CHILD_FLAGS (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 #define CHILD_NR_NS 6
-
-#define FAIL(fmt, ...)                                                                                \
-	do {                                                                                          \
-		fprintf(stderr, "#  stress %s:%d: " fmt "\n", __func__, __LINE__, ##__VA_ARGS__);    \
-		return 1;                                                                             \
-	} while (0)
-#define CHECK_EQ(exp, got)                                                                            \
-	do {                                                                                          \
-		long long _e = (long long)(exp), _g = (long long)(got);                               \
-		if (_e != _g)                                                                         \
-			FAIL("%s == %s: expected %lld, got %lld", #exp, #got, _e, _g);               \
-	} while (0)
-#define CHECK(c)                                                                                      \
-	do {                                                                                          \
-		if (!(c))                                                                             \
-			FAIL("%s", #c);                                                               \
-	} while (0)
 
 static const char *const sysctl_names[] = {
 	"max_user_namespaces", "max_pid_namespaces", "max_uts_namespaces", "max_ipc_namespaces",
@@ -133,12 +118,12 @@ static int grandchild(int fd, uint64_t pidns)
 	pthread_t th;
 	void *ret;
 
-	CHECK_EQ(0, vns_get_info(fd, &info));
-	CHECK_EQ(pidns, info.ns_id[VNS_KIND_PID]);
-	CHECK(info.pid >= 1);
-	CHECK_EQ(0, pthread_create(&th, NULL, thread_info, &fd));
-	CHECK_EQ(0, pthread_join(th, &ret));
-	CHECK_EQ(0, (intptr_t)ret);
+	C_EQ(0, vns_get_info(fd, &info));
+	C_EQ(pidns, info.ns_id[VNS_KIND_PID]);
+	C_TRUE(info.pid >= 1);
+	C_EQ(0, pthread_create(&th, NULL, thread_info, &fd));
+	C_EQ(0, pthread_join(th, &ret));
+	C_EQ(0, (intptr_t)ret);
 	return 0;
 }
 
@@ -158,69 +143,69 @@ static int child_cycle(int fd, unsigned int n)
 	pthread_t th;
 	pid_t g;
 
-	CHECK_EQ(0, vns_unshare_map_root(fd, CHILD_FLAGS));
-	CHECK_EQ(0, vns_get_info(fd, &info));
-	CHECK_EQ(1, info.user_level);
-	CHECK(info.pid_for_children_id != info.ns_id[VNS_KIND_PID]);
-	CHECK(info.flags & VNS_INFO_FULL_CAPS);
+	C_EQ(0, vns_unshare_map_root(fd, CHILD_FLAGS));
+	C_EQ(0, vns_get_info(fd, &info));
+	C_EQ(1, info.user_level);
+	C_TRUE(info.pid_for_children_id != info.ns_id[VNS_KIND_PID]);
+	C_TRUE(info.flags & VNS_INFO_FULL_CAPS);
 	uts1 = info.ns_id[VNS_KIND_UTS];
 
 	snprintf(name, sizeof(name), "stress-%d-%u", getpid(), n);
-	CHECK_EQ(0, vns_set_uts(fd, VNS_UTS_NODENAME, name));
-	CHECK_EQ(0, vns_get_uts(fd, &uts));
-	CHECK(!strcmp(name, uts.nodename));
+	C_EQ(0, vns_set_uts(fd, VNS_UTS_NODENAME, name));
+	C_EQ(0, vns_get_uts(fd, &uts));
+	C_TRUE(!strcmp(name, uts.nodename));
 
 	root = mount_root(fd);
-	CHECK(root != 0);
+	C_TRUE(root != 0);
 	m.parent_id = root;
 	strcpy(m.source, "none");
 	strcpy(m.target, "/stress");
 	strcpy(m.fstype, "tmpfs");
-	CHECK_EQ(0, vns_ioctl(fd, VNS_IOC_MOUNT, &m));
+	C_EQ(0, vns_ioctl(fd, VNS_IOC_MOUNT, &m));
 
 	/* This user vns owns exactly what we unshared. */
-	CHECK_EQ(0, vns_ioctl(fd, VNS_IOC_LIST_NS, &l));
-	CHECK_EQ(CHILD_NR_NS, l.nr);
+	C_EQ(0, vns_ioctl(fd, VNS_IOC_LIST_NS, &l));
+	C_EQ(CHILD_NR_NS, l.nr);
 	for (uint32_t i = 0; i < l.nr; i++)
-		CHECK_EQ(info.ns_id[VNS_KIND_USER], e[i].owner_id);
-	CHECK_EQ(0, vns_get_ucounts(fd, 0, 0, &uc));
+		C_EQ(info.ns_id[VNS_KIND_USER], e[i].owner_id);
+	C_EQ(0, vns_get_ucounts(fd, 0, 0, &uc));
 	for (int k = 1; k < VNS_NR_KINDS; k++)
-		CHECK_EQ(k == VNS_KIND_TIME ? 0 : 1, uc.count[k]);
+		C_EQ(k == VNS_KIND_TIME ? 0 : 1, uc.count[k]);
 
 	/* Our own user vns's sysctl. */
-	CHECK_EQ(0, vns_write_limit(VNS_KIND_CGROUP, 1000 + n));
-	CHECK_EQ(0, vns_read_limit(VNS_KIND_CGROUP, &v));
-	CHECK_EQ(1000 + n, v);
+	C_EQ(0, vns_write_limit(VNS_KIND_CGROUP, 1000 + n));
+	C_EQ(0, vns_read_limit(VNS_KIND_CGROUP, &v));
+	C_EQ(1000 + n, v);
 
 	/*
 	 * A thread keeps the first uts vns while this thread unshares a second one, then comes back to the
-	 * first with SETNS: the second, left without members, is released at once (spec §4).
+	 * first with SETNS: the second, left without members, is released at once ("Synchronous release").
 	 */
-	CHECK_EQ(0, pipe(gate));
-	CHECK_EQ(0, pthread_create(&th, NULL, thread_hold, gate));
-	CHECK_EQ(0, vns_unshare(fd, CLONE_NEWUTS, NULL));
-	CHECK_EQ(0, vns_get_ucounts(fd, 0, 0, &uc));
-	CHECK_EQ(2, uc.count[VNS_KIND_UTS]);
-	CHECK_EQ(0, vns_setns(fd, uts1, VNS_KIND_UTS));
-	CHECK_EQ(0, vns_get_ucounts(fd, 0, 0, &uc));
-	CHECK_EQ(1, uc.count[VNS_KIND_UTS]);
-	CHECK_EQ(0, vns_get_uts(fd, &uts));
-	CHECK(!strcmp(name, uts.nodename));
+	C_EQ(0, pipe(gate));
+	C_EQ(0, pthread_create(&th, NULL, thread_hold, gate));
+	C_EQ(0, vns_unshare(fd, CLONE_NEWUTS, NULL));
+	C_EQ(0, vns_get_ucounts(fd, 0, 0, &uc));
+	C_EQ(2, uc.count[VNS_KIND_UTS]);
+	C_EQ(0, vns_setns(fd, uts1, VNS_KIND_UTS));
+	C_EQ(0, vns_get_ucounts(fd, 0, 0, &uc));
+	C_EQ(1, uc.count[VNS_KIND_UTS]);
+	C_EQ(0, vns_get_uts(fd, &uts));
+	C_TRUE(!strcmp(name, uts.nodename));
 	close(gate[1]);
-	CHECK_EQ(0, pthread_join(th, NULL));
+	C_EQ(0, pthread_join(th, NULL));
 	close(gate[0]);
 
 	if (n % 2 == 0) {
 		g = fork();
-		CHECK(g >= 0);
+		C_TRUE(g >= 0);
 		if (g == 0)
 			_exit(grandchild(fd, info.pid_for_children_id));
-		CHECK_EQ(g, waitpid(g, &status, 0));
-		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		C_EQ(g, waitpid(g, &status, 0));
+		C_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	} else {
 		struct vns_umount u = { .id = m.id };
 
-		CHECK_EQ(0, vns_ioctl(fd, VNS_IOC_UMOUNT, &u));
+		C_EQ(0, vns_ioctl(fd, VNS_IOC_UMOUNT, &u));
 	}
 	return 0;
 }
@@ -231,13 +216,13 @@ static int fork_cycle(struct worker *w)
 	pid_t pid = fork();
 
 	if (pid < 0)
-		FAIL("fork: %s", strerror(errno));
+		C_FAIL("fork: %s", strerror(errno));
 	if (pid == 0)
 		_exit(child_cycle(w->sh->fd, w->cycles));
 	if (waitpid(pid, &status, 0) != pid)
-		FAIL("waitpid: %s", strerror(errno));
+		C_FAIL("waitpid: %s", strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		FAIL("proc %d thread %d cycle %u: child status %#x", w->proc, w->thread, w->cycles, status);
+		C_FAIL("proc %d thread %d cycle %u: child status %#x", w->proc, w->thread, w->cycles, status);
 	return 0;
 }
 
@@ -250,29 +235,29 @@ static int read_cycle(struct worker *w)
 	int fd = w->sh->fd, ret;
 	long v = 0;
 
-	CHECK_EQ(0, vns_get_info(fd, &info));
-	CHECK_EQ(w->sh->init_user, info.ns_id[VNS_KIND_USER]);
-	/* Sentinels: with cap >= nr, all nr entries must be written (spec §8: nr is the total). */
+	C_EQ(0, vns_get_info(fd, &info));
+	C_EQ(w->sh->init_user, info.ns_id[VNS_KIND_USER]);
+	/* Sentinels: with cap >= nr, all nr entries must be written (VNS_IOC_LIST_NS: nr is the total). */
 	memset(e, 0xff, sizeof(e));
-	CHECK_EQ(0, vns_ioctl(fd, VNS_IOC_LIST_NS, &l));
-	CHECK(l.nr >= VNS_NR_KINDS - 1);
+	C_EQ(0, vns_ioctl(fd, VNS_IOC_LIST_NS, &l));
+	C_TRUE(l.nr >= VNS_NR_KINDS - 1);
 	for (uint32_t i = 0; i < l.nr && i < LIST_CAP; i++) {
 		if (e[i].id == UINT64_MAX)
-			FAIL("LIST_NS: nr %u, cap %u, but entry %u was not written", l.nr, LIST_CAP, i);
+			C_FAIL("LIST_NS: nr %u, cap %u, but entry %u was not written", l.nr, LIST_CAP, i);
 		if (i)
-			CHECK(e[i - 1].id < e[i].id);
+			C_TRUE(e[i - 1].id < e[i].id);
 	}
-	CHECK_EQ(0, vns_get_ucounts(fd, 0, geteuid(), &uc));
+	C_EQ(0, vns_get_ucounts(fd, 0, geteuid(), &uc));
 	/* Someone's user vns, maybe going away right now: visible from init, or already gone. */
 	for (uint32_t i = l.nr < LIST_CAP ? l.nr : LIST_CAP; i-- > 0;) {
 		if (e[i].kind == VNS_KIND_USER) {
 			ret = vns_get_ucounts(fd, e[i].id, geteuid(), &uc);
-			CHECK(ret == 0 || ret == -ENOENT);
+			C_TRUE(ret == 0 || ret == -ENOENT);
 			break;
 		}
 	}
 	for (unsigned int i = 0; i < NR_SYSCTLS; i++)
-		CHECK_EQ(0, sysctl_path_read(sysctl_names[i], &v));
+		C_EQ(0, sysctl_path_read(sysctl_names[i], &v));
 	return 0;
 }
 
@@ -281,10 +266,10 @@ static int write_cycle(struct worker *w)
 {
 	long v = 0;
 
-	CHECK_EQ(0, sysctl_path_write("max_time_namespaces", w->reads % 2 ? 17 : w->sh->saved_time_max));
-	CHECK_EQ(0, sysctl_path_read("max_time_namespaces", &v));
-	CHECK_EQ(w->reads % 2 ? 17 : w->sh->saved_time_max, v);
-	CHECK_EQ(0, sysctl_path_write("mount-max", w->reads % 2 ? 99999 : w->sh->saved_mount_max));
+	C_EQ(0, sysctl_path_write("max_time_namespaces", w->reads % 2 ? 17 : w->sh->saved_time_max));
+	C_EQ(0, sysctl_path_read("max_time_namespaces", &v));
+	C_EQ(w->reads % 2 ? 17 : w->sh->saved_time_max, v);
+	C_EQ(0, sysctl_path_write("mount-max", w->reads % 2 ? 99999 : w->sh->saved_mount_max));
 	return 0;
 }
 
@@ -360,7 +345,7 @@ static int list_ids(int fd, uint64_t *ids, uint32_t cap, uint32_t *nr)
 }
 
 /*
- * spec §1/§3/§4: unshare, setns, fork and exit racing with readers and sysctl writers; afterwards every
+ * Unshare, setns, fork and exit racing with readers and sysctl writers; afterwards every
  * charge of (the caller's user vns, its uid) is gone and no namespace is left beyond those at the start.
  */
 FIXTURE(race)

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/sys/vns (spec §7): every entry reads its default, accepts a valid write, rejects out-of-range and
- * non-numeric writes with EINVAL and keeps its value, and refuses writers without CAP_SYS_RESOURCE (EACCES).
+ * /proc/sys/vns (Documentation/admin-guide/vns-sysctl.rst): every entry reads its default, accepts a valid
+ * write, rejects out-of-range and non-numeric writes with EINVAL and keeps its value, and refuses writers
+ * without CAP_SYS_RESOURCE (EACCES), deputies included.
+ *
+ * Per caller (Documentation/vns.rst "Limits"): each max_* shows and sets the limits of the caller's own
+ * user vns, which needs CAP_SYS_RESOURCE there; those tests make a user vns of their own, so they run as
+ * root and as uid 1000 alike. The exec test re-executes this binary in the helper mode of vns_exec.h
+ * (VNS_OPS_HELPER).
  */
 #include <grp.h>
 #include <limits.h>
 
 #include "kselftest_harness.h"
-#include "vns_util.h"
+#include "vns_exec.h"
 
 FIXTURE(entry)
 {
@@ -65,7 +71,10 @@ FIXTURE_TEARDOWN(entry)
 	}
 }
 
-/* At load the init user vns takes the kernel's init user namespace limits (spec §4); mount-max 100000. */
+/*
+ * At load the init user vns takes the kernel's init user namespace limits (Documentation/vns.rst "Limits");
+ * mount-max 100000.
+ */
 TEST_F(entry, reads_default)
 {
 	long expect = variant->fixed_default, val = 0;
@@ -125,7 +134,7 @@ static int write_as_user(void *arg)
 	return ret == -EACCES ? 0 : (ret == 0 ? 100 : -ret);
 }
 
-/* spec §7: writing needs CAP_SYS_RESOURCE (in the caller's user vns): EACCES, value unchanged. */
+/* Writing needs CAP_SYS_RESOURCE (in the caller's user vns): EACCES, value unchanged. */
 TEST_F(entry, unprivileged_write_eacces)
 {
 	long val = 0;
@@ -182,6 +191,92 @@ static int read_as_user(void *arg)
 TEST_F(entry, readable_unprivileged)
 {
 	EXPECT_EQ(0, vns_run_unprivileged(read_as_user, self->path));
+}
+
+/* ---- per caller: the limits of the caller's user vns ---- */
+
+static int peer_sysctl_inside(void *arg, int out, int in)
+{
+	long v = 0;
+	int fd = *(int *)arg;
+	char c = 'k';
+
+	C_EQ(0, vns_unshare_map_root(fd, 0));
+	C_EQ(0, vns_read_limit(VNS_KIND_UTS, &v));
+	C_EQ(INT_MAX, v);
+	C_EQ(0, vns_write_limit(VNS_KIND_UTS, 5));
+	C_EQ(0, vns_read_limit(VNS_KIND_UTS, &v));
+	C_EQ(5, v);
+	C_EQ(0, write_full(out, &c, 1));
+	peer_wait(in);
+	/* Still 5 here, whatever the parent read. */
+	C_EQ(0, vns_read_limit(VNS_KIND_UTS, &v));
+	C_EQ(5, v);
+	return 0;
+}
+
+/* Each max_* shows and sets the limit of the caller's user vns (INT_MAX in a new one). */
+TEST(sysctl_per_caller_user_vns)
+{
+	long outside = -1, now = -1;
+	struct peer p;
+	char c;
+	int fd = vns_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vns_read_limit(VNS_KIND_UTS, &outside));
+	ASSERT_EQ(0, peer_start(&p, peer_sysctl_inside, &fd));
+	ASSERT_EQ(0, read_full(p.rd, &c, 1));
+	ASSERT_EQ(0, vns_read_limit(VNS_KIND_UTS, &now));
+	EXPECT_EQ(outside, now);
+	EXPECT_EQ(0, peer_finish(&p));
+	ASSERT_EQ(0, vns_read_limit(VNS_KIND_UTS, &now));
+	EXPECT_EQ(outside, now);
+	close(fd);
+}
+
+/*
+ * Without CAP_SYS_RESOURCE in its user vns (caps dropped at exec, Documentation/vns.rst "Capabilities"),
+ * writing: EACCES.
+ */
+TEST(sysctl_write_without_caps_eacces)
+{
+	struct helper_report post;
+	struct vns_info pre;
+
+	ASSERT_EQ(0, run_exec_helper("sysctl", false, &pre, &post));
+	ASSERT_EQ(0, post.info_ret);
+	EXPECT_EQ(0, post.info.flags & VNS_INFO_FULL_CAPS);
+	ASSERT_EQ(0, post.read1_ret);
+	EXPECT_EQ(INT_MAX, post.read1);
+	EXPECT_EQ(-EACCES, post.write_ret);
+	ASSERT_EQ(0, post.read2_ret);
+	EXPECT_EQ(INT_MAX, post.read2);
+
+	/* With root mapped, the exec keeps the caps: the write works. */
+	ASSERT_EQ(0, run_exec_helper("sysctl", true, &pre, &post));
+	EXPECT_EQ(0, post.write_ret);
+	EXPECT_EQ(7, post.read2);
+}
+
+/* Values 0..INT_MAX, else EINVAL; the value is kept. */
+TEST(sysctl_out_of_range_einval)
+{
+	static const char *const bad[] = { "-1", "2147483648", "-2147483648", "abc" };
+	long v = 0;
+	int fd = vns_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vns_unshare_map_root(fd, 0));
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, vns_write_str(VNS_SYSCTL_DIR "max_uts_namespaces", bad[i])) TH_LOG("%s", bad[i]);
+		ASSERT_EQ(0, vns_read_limit(VNS_KIND_UTS, &v));
+		EXPECT_EQ(INT_MAX, v);
+	}
+	EXPECT_EQ(0, vns_write_str(VNS_SYSCTL_DIR "max_uts_namespaces", "0"));
+	ASSERT_EQ(0, vns_read_limit(VNS_KIND_UTS, &v));
+	EXPECT_EQ(0, v);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

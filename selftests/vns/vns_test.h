@@ -14,6 +14,9 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+/* An id no namespace or mount entry has. */
+#define VNS_NO_SUCH_ID UINT64_MAX
+
 /* Every namespace flag, and the kinds' flags in kind order. */
 #define VNS_ALL_NS_FLAGS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | \
 			  CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWTIME)
@@ -50,6 +53,25 @@ static inline int vns_get_info(int fd, struct vns_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	return vns_ioctl(fd, VNS_IOC_GET_INFO, info);
+}
+
+/*
+ * Opens /dev/vns and unshares `flags` between two GET_INFOs (for a child: the membership stays changed).
+ * Returns 0, or 10 (the open or the first GET_INFO failed), 11 (the unshare), 12 (the second GET_INFO).
+ */
+static inline int vns_info_around_unshare(uint64_t flags, struct vns_info *before, struct vns_info *after)
+{
+	int fd = vns_open(), ret = 0;
+
+	if (fd < 0 || vns_get_info(fd, before))
+		ret = 10;
+	else if (vns_unshare(fd, flags, NULL))
+		ret = 11;
+	else if (vns_get_info(fd, after))
+		ret = 12;
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 static inline int vns_setns(int fd, uint64_t id, uint32_t kind)
@@ -106,6 +128,23 @@ static inline int vns_unshare_map_root(int fd, uint64_t extra_flags)
 	return vns_set_map1(fd, after.ns_id[VNS_KIND_USER], VNS_MAP_GID, 0, before.gid, 1);
 }
 
+/*
+ * Opens /dev/vns and makes a user vns of the caller's own: with its ids mapped to 0 (map_root), or with
+ * no map written. Returns the fd, or -1 when the open or the unshare failed.
+ */
+static inline int vns_open_in_new_user_vns(int map_root)
+{
+	int fd = vns_open();
+
+	if (fd < 0)
+		return -1;
+	if (map_root ? vns_unshare_map_root(fd, 0) : vns_unshare(fd, CLONE_NEWUSER, NULL)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static inline int vns_get_ucounts(int fd, uint64_t ns_id, uint32_t uid, struct vns_ucounts *uc)
 {
 	memset(uc, 0, sizeof(*uc));
@@ -141,6 +180,91 @@ static inline struct vns_ns_entry *vns_find_entry(struct vns_ns_entry *e, uint32
 	return NULL;
 }
 
+/* The id of the caller's namespace of `kind`, or 0 when GET_INFO fails. */
+static inline uint64_t vns_ns_id(int fd, int kind)
+{
+	struct vns_info info;
+
+	if (vns_get_info(fd, &info))
+		return 0;
+	return info.ns_id[kind];
+}
+
+/* ---- mount tables ---- */
+
+/* LIST_MOUNTS into `buf` (cap entries); *nr gets the total. */
+static inline int vns_list_mounts(int fd, struct vns_mount *buf, uint32_t cap, uint32_t *nr)
+{
+	struct vns_list l = { .buf = (uintptr_t)buf, .cap = cap };
+	int ret = vns_ioctl(fd, VNS_IOC_LIST_MOUNTS, &l);
+
+	if (!ret)
+		*nr = l.nr;
+	return ret;
+}
+
+/* MOUNT of a tmpfs entry under `parent`; *id (if not NULL) gets the new entry's id. */
+static inline int vns_add_mount(int fd, uint64_t parent, uint64_t flags, const char *source,
+				const char *target, uint64_t *id)
+{
+	struct vns_mount m = { .parent_id = parent, .flags = flags };
+	int ret;
+
+	snprintf(m.source, sizeof(m.source), "%s", source);
+	snprintf(m.target, sizeof(m.target), "%s", target);
+	snprintf(m.fstype, sizeof(m.fstype), "tmpfs");
+	ret = vns_ioctl(fd, VNS_IOC_MOUNT, &m);
+	if (!ret && id)
+		*id = m.id;
+	return ret;
+}
+
+static inline int vns_del_mount(int fd, uint64_t id, uint64_t flags)
+{
+	struct vns_umount u = { .id = id, .flags = flags };
+
+	return vns_ioctl(fd, VNS_IOC_UMOUNT, &u);
+}
+
+/* The root entry of the caller's mount table (parent_id == id, among its first 64), or 0. */
+static inline uint64_t vns_mount_root(int fd)
+{
+	struct vns_mount m[64];
+	uint32_t nr = 0;
+
+	if (vns_list_mounts(fd, m, 64, &nr))
+		return 0;
+	for (uint32_t i = 0; i < nr && i < 64; i++)
+		if (m[i].parent_id == m[i].id)
+			return m[i].id;
+	return 0;
+}
+
+/* A user vns of the caller's own (root mapped) with a new mount vns; the id of its table's root, or 0. */
+static inline uint64_t vns_new_mount_vns(int fd)
+{
+	if (vns_unshare_map_root(fd, CLONE_NEWNS))
+		return 0;
+	return vns_mount_root(fd);
+}
+
+/* Every entry of the caller's mount table (malloc'd); returns the count or -errno. */
+static inline long vns_all_mounts(int fd, struct vns_mount **out)
+{
+	uint32_t nr = 0, nr2 = 0;
+	int ret = vns_list_mounts(fd, NULL, 0, &nr);
+
+	if (ret)
+		return ret;
+	*out = calloc(nr + 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	ret = vns_list_mounts(fd, *out, nr, &nr2);
+	if (ret)
+		return ret;
+	return nr2 < nr ? nr2 : nr;
+}
+
 /* Sysctl of kind `k`: read and write. */
 static inline int vns_read_limit(int k, long *val)
 {
@@ -165,16 +289,7 @@ static inline int vns_write_limit(int k, long val)
  */
 static inline int vns_in_child(int (*fn)(void *), void *arg)
 {
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return 255;
-	if (pid == 0)
-		_exit(fn(arg) & 0xff);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return 255;
-	return WEXITSTATUS(status);
+	return vns_fork_call(fn, arg, 0);
 }
 
 /* As vns_in_child, but the child first drops to uid/gid (setresuid), without capabilities. */

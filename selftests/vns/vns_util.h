@@ -20,44 +20,37 @@
 #define VNS_TEST_UID 1000
 #define VNS_TEST_GID 1000
 
+/* Closes fd after a read(2) or write(2) that returned n; returns 0, or -errno of that call when n < 0. */
+static inline int vns_close_after(int fd, ssize_t n)
+{
+	int e = errno;
+
+	close(fd);
+	return n < 0 ? -e : 0;
+}
+
 /* Read an integer sysctl; returns 0 and sets *val, or -errno. */
 static inline int vns_read_int(const char *path, long *val)
 {
 	char buf[64] = { 0 };
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDONLY), ret;
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	*val = strtol(buf, NULL, 10);
-	return 0;
+	ret = vns_close_after(fd, read(fd, buf, sizeof(buf) - 1));
+	if (!ret)
+		*val = strtol(buf, NULL, 10);
+	return ret;
 }
 
 /* Write a string to a sysctl in one write(2); returns 0 or -errno (from open or write). */
 static inline int vns_write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY);
-	ssize_t n;
 
 	if (fd < 0)
 		return -errno;
-	n = write(fd, s, strlen(s));
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	return 0;
+	return vns_close_after(fd, write(fd, s, strlen(s)));
 }
 
 /* Drop to the unprivileged test identity (in a forked child). Returns 0 or -errno. */
@@ -72,10 +65,10 @@ static inline int vns_drop_privileges(void)
 }
 
 /*
- * Run fn(arg) in a child as the unprivileged test identity; returns the child's exit status
- * (fn's return value), or 255 on a setup failure.
+ * Run fn(arg) in a forked child, first dropped to the unprivileged test identity when `drop` is set;
+ * returns the child's exit status (fn's return value), or 255 on a setup failure or a death by a signal.
  */
-static inline int vns_run_unprivileged(int (*fn)(void *), void *arg)
+static inline int vns_fork_call(int (*fn)(void *), void *arg, int drop)
 {
 	int status;
 	pid_t pid = fork();
@@ -83,10 +76,16 @@ static inline int vns_run_unprivileged(int (*fn)(void *), void *arg)
 	if (pid < 0)
 		return 255;
 	if (pid == 0)
-		_exit(vns_drop_privileges() ? 255 : fn(arg) & 0xff);
+		_exit(drop && vns_drop_privileges() ? 255 : fn(arg) & 0xff);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return 255;
 	return WEXITSTATUS(status);
+}
+
+/* Run fn(arg) in a child as the unprivileged test identity (see vns_fork_call). */
+static inline int vns_run_unprivileged(int (*fn)(void *), void *arg)
+{
+	return vns_fork_call(fn, arg, 1);
 }
 
 #endif /* VNS_UTIL_H */

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Hostile users (Documentation/vns.rst, "Threat model"): what uid 1000, or root in a user vns, can make
- * the kernel allocate, warn about or leak, and calls that fail must change nothing.
+ * Hostile users II (Documentation/vns.rst "Threat model"): calls that fail must change nothing, and what
+ * the kernel does on a caller's behalf must not widen what vns lets it do.
  *
- *  - a mount table of 17 500 entries (over 4 MiB as one array) lists and copies without a WARNING;
- *  - LIST_MOUNTS and LIST_NS with every cap return the lowest ids, in order, chunk boundaries included;
- *  - everything vns allocates for a caller is charged to its memory cgroup (root only: makes a cgroup);
  *  - MOUNT and UNSHARE with a read-only argument fail with EFAULT and change nothing;
- *  - a child mount never gets a smaller id than its parent, under racing MOUNTs;
  *  - GET_INFO's full-caps bit is capable()'s answer, not cap_effective's;
- *  - a transient mmget() of the caller's mm (a /proc reader) is not a shared address space (root only).
+ *  - a transient mmget() of the caller's mm (a /proc reader) is not a shared address space (root only);
+ *  - an io-wq worker of a member acts for the member's user vns (its sysctl reads and writes);
+ *  - a limit file opened by a uid that owns nothing in the writer's user vns does not write (root only).
  *
  * Every test runs as root and as uid 1000 (the runner runs the binary twice); those that need root to set
  * up skip as uid 1000.
@@ -19,337 +17,14 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "vns_test.h"
-
-/* LIST_MOUNTS into `buf` (cap entries); *nr gets the total. */
-static int list_mounts(int fd, struct vns_mount *buf, uint32_t cap, uint32_t *nr)
-{
-	struct vns_list l = { .buf = (uintptr_t)buf, .cap = cap };
-	int ret = vns_ioctl(fd, VNS_IOC_LIST_MOUNTS, &l);
-
-	if (!ret)
-		*nr = l.nr;
-	return ret;
-}
-
-static int add_mount(int fd, uint64_t parent, uint64_t *id)
-{
-	struct vns_mount m = { .parent_id = parent };
-	int ret;
-
-	strcpy(m.source, "tmpfs");
-	strcpy(m.target, "/mnt");
-	strcpy(m.fstype, "tmpfs");
-	ret = vns_ioctl(fd, VNS_IOC_MOUNT, &m);
-	if (!ret && id)
-		*id = m.id;
-	return ret;
-}
-
-/* The root entry's id of the caller's mount vns. */
-static int root_mount(int fd, uint64_t *root)
-{
-	struct vns_mount m;
-	uint32_t nr;
-	int ret = list_mounts(fd, &m, 1, &nr);
-
-	if (!ret)
-		*root = m.id;
-	return ret;
-}
-
-/* Every entry of the caller's mount table (malloc'd); returns the count or -errno. */
-static long all_mounts(int fd, struct vns_mount **out)
-{
-	uint32_t nr = 0, nr2 = 0;
-	int ret = list_mounts(fd, NULL, 0, &nr);
-
-	if (ret)
-		return ret;
-	*out = calloc(nr + 1, sizeof(**out));
-	if (!*out)
-		return -ENOMEM;
-	ret = list_mounts(fd, *out, nr, &nr2);
-	if (ret)
-		return ret;
-	return nr2 < nr ? nr2 : nr;
-}
-
-/* Entries in strictly increasing id order, each child after its parent. */
-static bool table_ordered(const struct vns_mount *m, long n)
-{
-	for (long i = 0; i < n; i++) {
-		if (i && m[i].id <= m[i - 1].id)
-			return false;
-		if (m[i].parent_id != m[i].id && m[i].parent_id >= m[i].id)
-			return false;
-	}
-	return true;
-}
-
-#define BIG_TABLE 17500
-
-/*
- * A table of 17 500 entries: 4.0 MB of vns_mount, above what kmalloc serves (MAX_PAGE_ORDER). Before
- * the fix, LIST_MOUNTS of it and a NEWNS copy of it warned in mm/page_alloc.c (the run fails on the
- * WARNING) and failed with ENOMEM.
- */
-TEST(big_mount_table_lists_and_copies)
-{
-	struct vns_mount *all = NULL, *copy = NULL;
-	uint64_t root;
-	uint32_t nr = 0;
-	long n;
-	int fd = vns_open();
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vns_unshare_map_root(fd, CLONE_NEWNS));
-	ASSERT_EQ(0, root_mount(fd, &root));
-	for (int i = 1; i < BIG_TABLE; i++)
-		ASSERT_EQ(0, add_mount(fd, root, NULL));
-	n = all_mounts(fd, &all);
-	ASSERT_EQ(BIG_TABLE, n);
-	EXPECT_TRUE(table_ordered(all, n));
-	/* A cap far beyond the table, with a buffer that holds the table: only the table is written. */
-	ASSERT_EQ(0, list_mounts(fd, all, BIG_TABLE, &nr));
-	EXPECT_EQ(BIG_TABLE, nr);
-
-	/* The copy: the same shape under new ids. */
-	ASSERT_EQ(0, vns_unshare(fd, CLONE_NEWNS, NULL));
-	n = all_mounts(fd, &copy);
-	ASSERT_EQ(BIG_TABLE, n);
-	EXPECT_TRUE(table_ordered(copy, n));
-	EXPECT_LT(all[n - 1].id, copy[0].id);
-	free(all);
-	free(copy);
-	close(fd);
-}
-
-/* LIST_MOUNTS with a cap below the table, around the copy chunk (32): the lowest ids, in order. */
-TEST(list_mounts_any_cap_is_a_prefix)
-{
-	static const uint32_t caps[] = { 1, 2, 31, 32, 33, 63, 64, 65, 100, 129 };
-	struct vns_mount *all = NULL, *part;
-	uint64_t root;
-	uint32_t nr;
-	long n;
-	int fd = vns_open();
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vns_unshare_map_root(fd, CLONE_NEWNS));
-	ASSERT_EQ(0, root_mount(fd, &root));
-	for (int i = 0; i < 129; i++)
-		ASSERT_EQ(0, add_mount(fd, root, NULL));
-	n = all_mounts(fd, &all);
-	ASSERT_EQ(130, n);
-	part = calloc(200, sizeof(*part));
-	ASSERT_NE(NULL, part);
-	for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
-		memset(part, 0xa5, 200 * sizeof(*part));
-		ASSERT_EQ(0, list_mounts(fd, part, caps[c], &nr));
-		EXPECT_EQ(130, nr);
-		EXPECT_EQ(0, memcmp(all, part, caps[c] * sizeof(*part)));
-		/* Nothing past the cap is written. */
-		EXPECT_EQ(0xa5a5a5a5a5a5a5a5ull, part[caps[c]].id);
-	}
-	/* A huge cap with a NULL buffer: EFAULT, no allocation of cap entries. */
-	EXPECT_EQ(-EFAULT, list_mounts(fd, NULL, UINT32_MAX, &nr));
-	free(part);
-	free(all);
-	close(fd);
-}
-
-/* Children that each hold a namespace of every kind but user, to make the registry large. */
-#define NS_HOLDERS 24
-
-static void kill_all(pid_t *pids, int n)
-{
-	for (int i = 0; i < n; i++) {
-		if (pids[i] > 0) {
-			kill(pids[i], SIGKILL);
-			waitpid(pids[i], NULL, 0);
-		}
-	}
-}
-
-/*
- * LIST_NS with every cap from 0 to past the total: the `cap` lowest ids of the full listing, in order,
- * with the same total (chunked walks and a heap of the lowest ids, in place of one walk and a scan).
- */
-TEST(list_ns_any_cap_is_a_prefix)
-{
-	struct vns_ns_entry *all = NULL, *part;
-	pid_t pids[NS_HOLDERS] = { 0 };
-	int sync[2];
-	uint32_t nr_all = 0;
-	int total;
-	int fd = vns_open();
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vns_unshare_map_root(fd, 0));
-	ASSERT_EQ(0, pipe(sync));
-	for (int i = 0; i < NS_HOLDERS; i++) {
-		pids[i] = fork();
-		ASSERT_LE(0, pids[i]);
-		if (pids[i] == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			/* 0, or the errno of the failed unshare. */
-			char c = -vns_unshare(fd, VNS_ALL_NS_FLAGS & ~CLONE_NEWUSER, NULL);
-
-			if (write(sync[1], &c, 1) != 1)
-				_exit(1);
-			pause();
-			_exit(0);
-		}
-	}
-	for (int i = 0; i < NS_HOLDERS; i++) {
-		char c = -1;
-
-		ASSERT_EQ(1, read(sync[0], &c, 1));
-		ASSERT_EQ(0, c) TH_LOG("holder %d: unshare: %s", i, strerror(c));
-	}
-	total = vns_list_ns(fd, &all, &nr_all);
-	ASSERT_LE(NS_HOLDERS * 7, total);
-	ASSERT_EQ((uint32_t)total, nr_all);
-	part = calloc(total + 8, sizeof(*part));
-	ASSERT_NE(NULL, part);
-	for (uint32_t cap = 0; cap <= (uint32_t)total + 2; cap++) {
-		struct vns_list l = { .buf = (uintptr_t)part, .cap = cap };
-
-		memset(part, 0xa5, (total + 8) * sizeof(*part));
-		ASSERT_EQ(0, vns_ioctl(fd, VNS_IOC_LIST_NS, &l));
-		ASSERT_EQ((uint32_t)total, l.nr);
-		uint32_t n = cap < l.nr ? cap : l.nr;
-
-		for (uint32_t i = 0; i < n; i++) {
-			ASSERT_EQ(all[i].id, part[i].id) TH_LOG("cap %u, entry %u", cap, i);
-			if (i)
-				ASSERT_LT(part[i - 1].id, part[i].id);
-		}
-		ASSERT_EQ(0xa5a5a5a5a5a5a5a5ull, part[n].id);
-	}
-	kill_all(pids, NS_HOLDERS);
-	free(part);
-	free(all);
-	close(fd);
-}
-
-/* ---- every byte charged to the caller's memcg ---- */
-
-#define CG_ROOT "/sys/fs/cgroup"
-#define CG_TEST CG_ROOT "/vns-memcg-test"
-#define CG_MAX (8L << 20)
-
-static long cg_read(const char *file)
-{
-	char path[128];
-	long v = -1;
-
-	snprintf(path, sizeof(path), CG_TEST "/%s", file);
-	if (vns_read_int(path, &v))
-		return -1;
-	return v;
-}
-
-struct fill_result {
-	_Atomic long mounts;
-	_Atomic int last_err;
-};
-
-/* In the cgroup, as uid 1000: a user + mount vns, then mounts under its root until one fails. */
-static int fill_until_failure(struct fill_result *r)
-{
-	int fd = vns_open();
-	uint64_t root;
-
-	if (fd < 0 || vns_unshare_map_root(fd, CLONE_NEWNS) || root_mount(fd, &root))
-		return 2;
-	for (;;) {
-		int ret = add_mount(fd, root, NULL);
-
-		if (ret) {
-			r->last_err = -ret;
-			return ret == -ENOMEM ? 0 : 3;
-		}
-		r->mounts++;
-	}
-}
-
-/*
- * Before the fix nothing vns allocated was charged: the task filled its table up to mount-max (100 000
- * entries, about 50 MiB of slab) inside a memory.max of 8 MiB and the test saw ENOSPC. Now the memcg's
- * limit stops it (ENOMEM, or the memcg's OOM killer ends it) long before, and memory.current falls back
- * once it has exited.
- */
-TEST(allocations_charged_to_callers_memcg)
-{
-	struct fill_result *r;
-	char pidbuf[32];
-	long before, cur = -1, mount_max = 0;
-	int status;
-	pid_t pid;
-
-	if (getuid() != 0)
-		SKIP(return, "needs root to make a cgroup (the filling task runs as uid 1000)");
-	if (access(CG_ROOT "/cgroup.subtree_control", W_OK))
-		SKIP(return, "no cgroup v2 hierarchy at " CG_ROOT);
-	ASSERT_EQ(0, vns_read_int(VNS_SYSCTL_DIR "mount-max", &mount_max));
-	ASSERT_EQ(0, vns_write_str(CG_ROOT "/cgroup.subtree_control", "+memory"));
-	rmdir(CG_TEST);
-	ASSERT_EQ(0, mkdir(CG_TEST, 0755));
-	snprintf(pidbuf, sizeof(pidbuf), "%ld", CG_MAX);
-	ASSERT_EQ(0, vns_write_str(CG_TEST "/memory.max", pidbuf));
-	before = cg_read("memory.current");
-
-	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, r);
-	memset(r, 0, sizeof(*r));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
-		if (vns_write_str(CG_TEST "/cgroup.procs", pidbuf) || vns_drop_privileges())
-			_exit(4);
-		_exit(fill_until_failure(r));
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	TH_LOG("%ld mounts, last error %d, exit %s %d", (long)r->mounts, (int)r->last_err,
-	       WIFSIGNALED(status) ? "signal" : "status",
-	       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	/* ENOMEM from the charge, or the memcg's own OOM kill of this task. */
-	if (WIFSIGNALED(status)) {
-		EXPECT_EQ(SIGKILL, WTERMSIG(status));
-	} else {
-		EXPECT_EQ(0, WEXITSTATUS(status));
-	}
-	/* Far from mount-max: 8 MiB holds some tens of thousands of entries at most. */
-	EXPECT_LT(r->mounts, mount_max / 2);
-	EXPECT_LT(r->mounts, CG_MAX / 256);
-	EXPECT_LT(1000, r->mounts);
-
-	/* Everything is returned once the task is gone (RCU-deferred frees: poll). */
-	for (int i = 0; i < 100; i++) {
-		cur = cg_read("memory.current");
-		if (cur >= 0 && cur <= before + (512 << 10))
-			break;
-		usleep(100 * 1000);
-	}
-	EXPECT_LE(cur, before + (512 << 10)) TH_LOG("memory.current %ld after exit, %ld before", cur, before);
-	EXPECT_EQ(0, rmdir(CG_TEST));
-	munmap(r, sizeof(*r));
-}
 
 /* ---- a failed call changes nothing, EFAULT included ---- */
 
@@ -376,24 +51,22 @@ TEST(mount_efault_adds_nothing)
 	int fd = vns_open();
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vns_unshare_map_root(fd, CLONE_NEWNS));
-	ASSERT_EQ(0, root_mount(fd, &root));
-	ASSERT_EQ(0, add_mount(fd, root, &id1));
-	n0 = all_mounts(fd, &before);
+	root = vns_new_mount_vns(fd);
+	ASSERT_NE(0, root);
+	ASSERT_EQ(0, vns_add_mount(fd, root, 0, "tmpfs", "/mnt", &id1));
+	n0 = vns_all_mounts(fd, &before);
 	ASSERT_EQ(2, n0);
 	m.parent_id = id1;
 	strcpy(m.target, "/ro");
 	ro = read_only_copy(&m, sizeof(m));
 	ASSERT_NE(NULL, ro);
 	EXPECT_EQ(-EFAULT, vns_ioctl(fd, VNS_IOC_MOUNT, ro));
-	n1 = all_mounts(fd, &after);
+	n1 = vns_all_mounts(fd, &after);
 	ASSERT_EQ(n0, n1);
 	EXPECT_EQ(0, memcmp(before, after, n0 * sizeof(*before)));
 	/* The parent has no child: it unmounts. */
-	ASSERT_EQ(0, add_mount(fd, root, &id2));
-	struct vns_umount u = { .id = id1 };
-
-	EXPECT_EQ(0, vns_ioctl(fd, VNS_IOC_UMOUNT, &u));
+	ASSERT_EQ(0, vns_add_mount(fd, root, 0, "tmpfs", "/mnt", &id2));
+	EXPECT_EQ(0, vns_del_mount(fd, id1, 0));
 	free(before);
 	free(after);
 	close(fd);
@@ -431,68 +104,6 @@ TEST(unshare_efault_changes_nothing)
 	free(e0);
 	free(e1);
 	close(fd);
-}
-
-/* ---- mount ids ordered with insertion ---- */
-
-struct race {
-	int fd;
-	uint64_t root;
-	_Atomic uint64_t last;
-	_Atomic bool stop;
-	_Atomic long made;
-};
-
-static void *mount_under_root(void *p)
-{
-	struct race *r = p;
-	uint64_t id;
-
-	while (!r->stop) {
-		if (add_mount(r->fd, r->root, &id) == 0) {
-			r->last = id;
-			r->made++;
-		}
-	}
-	return NULL;
-}
-
-/*
- * One thread mounts under the root; the other mounts under ids the first is about to get (ids are
- * sequential, so they can be guessed). Before the fix the id came from the counter before the table's
- * lock, so the guessed parent could be inserted in between with a larger id than its child, and every
- * later NEWNS copy of the table failed with EINVAL.
- */
-TEST(mount_ids_ordered_under_racing_mounts)
-{
-	struct race r = { 0 };
-	struct vns_mount *all = NULL;
-	pthread_t t;
-	long n, hits = 0;
-
-	r.fd = vns_open();
-	ASSERT_LE(0, r.fd);
-	ASSERT_EQ(0, vns_unshare_map_root(r.fd, CLONE_NEWNS));
-	ASSERT_EQ(0, root_mount(r.fd, &r.root));
-	ASSERT_EQ(0, pthread_create(&t, NULL, mount_under_root, &r));
-	for (int i = 0; i < 3000 && r.made < 3000; i++) {
-		uint64_t guess = r.last + 1 + (i % 3), id;
-
-		if (add_mount(r.fd, guess, &id) == 0) {
-			hits++;
-			EXPECT_LT(guess, id);
-		}
-	}
-	r.stop = true;
-	pthread_join(t, NULL);
-	TH_LOG("%ld mounts under guessed parents, %ld under the root", hits, (long)r.made);
-	n = all_mounts(r.fd, &all);
-	ASSERT_LT(0, n);
-	EXPECT_TRUE(table_ordered(all, n));
-	/* The table copies. */
-	EXPECT_EQ(0, vns_unshare(r.fd, CLONE_NEWNS, NULL));
-	free(all);
-	close(r.fd);
 }
 
 /* ---- GET_INFO's full-caps bit ---- */
