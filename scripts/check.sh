@@ -57,7 +57,7 @@ fi
 stage "test kernel" make -s -C "$top" kernel || { echo "$total_pass passed, $total_fail failed"; exit 1; }
 # The module's Rust as the kernel formats it (its .rustfmt.toml; vertical imports, coding-guidelines.rst).
 if [ "$profile" = default ]; then
-	stage "module rustfmt" rustfmt --check --edition 2021 --config-path "$KDIR/.rustfmt.toml" "$top/rust/vns/vns_main.rs"
+	stage "module rustfmt" "$here/rustfmt-check.sh" "$KDIR"
 fi
 build_module() { make -C "$top" modules W=1 CLIPPY=1 >"$out/module-build.log" 2>&1; local rc=$?; cat "$out/module-build.log"; return $rc; }
 stage "module build (vns.ko)" build_module

@@ -43,17 +43,18 @@ static bool table_ordered(const struct vns_mount *m, long n)
 }
 
 /*
- * A user vns of the caller's own with a new mount vns whose table gets `entries` entries (the root and
- * tmpfs mounts under it). Returns the count LIST_MOUNTS then reports, with every entry in *all
- * (malloc'd), or -errno.
+ * A user vns of the caller's own with a new mount vns whose table gets `entries` entries: the copy of
+ * the caller's table (a root, and whatever earlier tests left in the init table) and tmpfs mounts under
+ * the root. Returns the count LIST_MOUNTS then reports, with every entry in *all (malloc'd), or -errno.
  */
 static long make_table(int fd, int entries, struct vns_mount **all)
 {
 	uint64_t root = vns_new_mount_vns(fd);
+	uint32_t copied = 0;
 
-	if (!root)
+	if (!root || vns_list_mounts(fd, NULL, 0, &copied))
 		return -EINVAL;
-	for (int i = 1; i < entries; i++) {
+	for (int i = copied; i < entries; i++) {
 		int ret = add_mount(fd, root, NULL);
 
 		if (ret)

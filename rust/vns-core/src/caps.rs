@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! Capabilities inside vns (spec §2): the walk of security/commoncap.c `cap_capable()` /
-//! `cap_capable_helper()` (Linux 7.3) over a user-namespace chain, and the capability sets a task holds.
+//! Capabilities inside vns (Documentation/vns.rst, "Capabilities"): the walk of security/commoncap.c
+//! `cap_capable()` / `cap_capable_helper()` (Linux 7.3) over a user-namespace chain, and the capability sets
+//! a task holds.
 
 /// `CAP_SETGID` (include/uapi/linux/capability.h).
 pub const CAP_SETGID: u32 = 6;
@@ -34,6 +35,7 @@ impl CapSet {
     }
 
     /// The set with `cap` added (unchanged for a number past 63).
+    #[cfg(any(test, feature = "testing"))]
     pub const fn with(self, cap: u32) -> Self {
         if cap < 64 {
             CapSet(self.0 | (1u64 << cap))
@@ -43,6 +45,7 @@ impl CapSet {
     }
 
     /// The set with `cap` removed.
+    #[cfg(any(test, feature = "testing"))]
     pub const fn without(self, cap: u32) -> Self {
         if cap < 64 {
             CapSet(self.0 & !(1u64 << cap))
@@ -57,14 +60,16 @@ impl CapSet {
     }
 }
 
-/// The set a task holds in a user vns right after it created or joined it (spec §2): the full set, as a
-/// new user namespace's creator gets (kernel/user_namespace.c `set_cred_user_ns()`).
+/// The set a task holds in a user vns right after it created or joined it (Documentation/vns.rst,
+/// "Capabilities"): the full set, as a new user namespace's creator gets (kernel/user_namespace.c
+/// `set_cred_user_ns()`).
+#[cfg(any(test, feature = "testing"))]
 pub const fn caps_in_new_ns() -> CapSet {
     CapSet::full()
 }
 
-/// The set a task holds in its own (non-init) user vns after execve (spec §2): full if its euid maps to
-/// root in that namespace, empty otherwise.
+/// The set a task holds in its own (non-init) user vns after execve (Documentation/vns.rst, "Capabilities"):
+/// full if its euid maps to root in that namespace, empty otherwise.
 pub const fn caps_after_exec(euid_maps_to_root: bool) -> CapSet {
     if euid_maps_to_root {
         CapSet::full()
@@ -121,7 +126,9 @@ pub fn ns_capable_walk<N: UserNsView>(
     }
 }
 
-/// `vns_capable(task, target, cap)` (spec §2): [`ns_capable_walk`] with the task's set in its own namespace.
+/// `vns_capable(task, target, cap)` (Documentation/vns.rst, "Capabilities"): [`ns_capable_walk`] with the
+/// task's set in its own namespace.
+#[cfg(any(test, feature = "testing"))]
 pub fn vns_capable<N: UserNsView>(
     cred_ns: &N,
     euid: u32,
@@ -133,6 +140,7 @@ pub fn vns_capable<N: UserNsView>(
 }
 
 /// A plain user-namespace node for tests and examples; implements [`UserNsView`] through `&NsNode`.
+#[cfg(any(test, feature = "testing"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NsNode<'a> {
     /// Unique id.
@@ -145,6 +153,7 @@ pub struct NsNode<'a> {
     pub parent: Option<&'a NsNode<'a>>,
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl<'a> NsNode<'a> {
     /// The init user namespace node: level 0, owner 0, no parent.
     pub const fn init(id: u64) -> Self {
@@ -167,6 +176,7 @@ impl<'a> NsNode<'a> {
     }
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl<'a> UserNsView for &'a NsNode<'a> {
     fn id(&self) -> u64 {
         self.id
@@ -185,28 +195,6 @@ impl<'a> UserNsView for &'a NsNode<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn capset_bits() {
-        assert_eq!(CapSet::full().0, (1 << 41) - 1);
-        assert!(CapSet::full().has(CAP_LAST_CAP));
-        assert!(!CapSet::full().has(CAP_LAST_CAP + 1));
-        assert!(!CapSet::full().has(64));
-        assert!(!CapSet::empty().has(CAP_SYS_ADMIN));
-        let s = CapSet::empty().with(CAP_SETUID);
-        assert!(s.has(CAP_SETUID) && !s.has(CAP_SETGID));
-        assert_eq!(s.without(CAP_SETUID), CapSet::empty());
-        assert_eq!(s.with(99), s);
-        assert!(CapSet::full().is_full() && !s.is_full());
-    }
-
-    #[test]
-    fn caps_after_exec_rule() {
-        assert_eq!(caps_after_exec(true), CapSet::full());
-        assert_eq!(caps_after_exec(false), CapSet::empty());
-        assert_eq!(caps_in_new_ns(), CapSet::full());
-    }
-}
+/// The tests of these rules, the shared cases of `selftest::TESTS` among them (`caps/tests.rs`).
+#[cfg(any(test, feature = "selftest"))]
+pub(crate) mod tests;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! Nesting limits of user and pid namespaces (spec §3 steps 3 and 5).
+//! Nesting limits of user and pid namespaces (Documentation/vns.rst, "Unshare", steps 3 and 5).
 
 use super::errno::{Errno, VnsResult};
 
@@ -30,10 +30,10 @@ pub const fn check_pid_ns_depth(parent_level: u32) -> VnsResult<u32> {
     }
 }
 
-/// The pid part of VNS_IOC_UNSHARE with CLONE_NEWPID (spec §3 step 5): EINVAL when the task's
-/// `pid_for_children` already differs from its active pid vns (kernel/pid_namespace.c `copy_pid_ns()`:
-/// `if (old_ns != task_active_pid_ns(current)) return ERR_PTR(-EINVAL)`), then the depth (ENOSPC).
-/// The limit charge (ENOSPC) comes after, in `inc_ucount`. Returns the new level.
+/// The pid part of VNS_IOC_UNSHARE with CLONE_NEWPID (Documentation/vns.rst, "Unshare", step 5): EINVAL when
+/// the task's `pid_for_children` already differs from its active pid vns (kernel/pid_namespace.c
+/// `copy_pid_ns()`: `if (old_ns != task_active_pid_ns(current)) return ERR_PTR(-EINVAL)`), then the depth
+/// (ENOSPC). The limit charge (ENOSPC) comes after, in `inc_ucount`. Returns the new level.
 pub const fn check_new_pid_ns(for_children_differs: bool, parent_level: u32) -> VnsResult<u32> {
     if for_children_differs {
         return Err(Errno::EINVAL);
@@ -41,13 +41,6 @@ pub const fn check_new_pid_ns(for_children_differs: bool, parent_level: u32) -> 
     check_pid_ns_depth(parent_level)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_overflow_at_u32_max() {
-        assert_eq!(check_user_ns_depth(u32::MAX), Err(Errno::ENOSPC));
-        assert_eq!(check_pid_ns_depth(u32::MAX), Err(Errno::ENOSPC));
-    }
-}
+/// The tests of these rules, the shared cases of `selftest::TESTS` among them (`depth/tests.rs`).
+#[cfg(any(test, feature = "selftest"))]
+pub(crate) mod tests;

@@ -5,7 +5,6 @@
 //! `vns-core` returns an [`Errno`]; the module hands `to_errno()` (negative) back to the ioctl caller.
 
 /// The error numbers vns can return (include/uapi/asm-generic/errno-base.h).
-#[allow(clippy::upper_case_acronyms)]
 #[repr(i32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Errno {
@@ -36,6 +35,7 @@ pub type VnsResult<T> = core::result::Result<T, Errno>;
 
 impl Errno {
     /// Every error number, in increasing value.
+    #[cfg(any(test, feature = "names"))]
     pub const ALL: [Errno; 10] = [
         Errno::EPERM,
         Errno::ENOENT,
@@ -50,6 +50,7 @@ impl Errno {
     ];
 
     /// The positive error number (`EPERM` is 1).
+    #[cfg(any(test, feature = "names"))]
     pub const fn code(self) -> i32 {
         self as i32
     }
@@ -100,69 +101,6 @@ impl core::fmt::Display for Errno {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Errno;
-
-    // include/uapi/asm-generic/errno-base.h: the numbers themselves.
-    #[test]
-    fn values_match_errno_base_h() {
-        let table: [(Errno, i32); 10] = [
-            (Errno::EPERM, 1),
-            (Errno::ENOENT, 2),
-            (Errno::E2BIG, 7),
-            (Errno::ENOMEM, 12),
-            (Errno::EACCES, 13),
-            (Errno::EFAULT, 14),
-            (Errno::EBUSY, 16),
-            (Errno::EINVAL, 22),
-            (Errno::ENOTTY, 25),
-            (Errno::ENOSPC, 28),
-        ];
-        for (e, v) in table {
-            assert_eq!(e.code(), v, "{}", e.name());
-            assert_eq!(e.to_errno(), -v, "{}", e.name());
-            assert_eq!(Errno::from_code(v), Some(e));
-            assert_eq!(Errno::from_code(-v), Some(e));
-        }
-    }
-
-    #[test]
-    fn unknown_numbers() {
-        for v in [0, 3, 11, 29, 4095, i32::MIN, i32::MAX] {
-            assert_eq!(Errno::from_code(v), None, "{v}");
-        }
-    }
-
-    /// A fixed buffer for `Display` output (no allocation, no std).
-    struct Buf {
-        bytes: [u8; 16],
-        len: usize,
-    }
-
-    impl core::fmt::Write for Buf {
-        fn write_str(&mut self, s: &str) -> core::fmt::Result {
-            let end = self.len + s.len();
-            self.bytes
-                .get_mut(self.len..end)
-                .ok_or(core::fmt::Error)?
-                .copy_from_slice(s.as_bytes());
-            self.len = end;
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn names_and_display() {
-        use core::fmt::Write;
-        for e in Errno::ALL {
-            let mut b = Buf {
-                bytes: [0; 16],
-                len: 0,
-            };
-            assert!(write!(b, "{e}").is_ok());
-            assert_eq!(&b.bytes[..b.len], e.name().as_bytes());
-            assert!(e.name().starts_with('E'));
-        }
-    }
-}
+/// The tests of these rules, the shared cases of `selftest::TESTS` among them (`errno/tests.rs`).
+#[cfg(any(test, feature = "selftest"))]
+pub(crate) mod tests;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! Flags of VNS_IOC_UNSHARE (spec §3 steps 1-2): completion and validation as kernel/fork.c
-//! `ksys_unshare()` and `check_unshare_flags()` do in Linux 7.3.
+//! Flags of VNS_IOC_UNSHARE (Documentation/vns.rst, "Unshare", steps 1-2): completion and validation as
+//! kernel/fork.c `ksys_unshare()` and `check_unshare_flags()` do in Linux 7.3.
 
 use super::abi::{
     Kind, CLONE_FILES, CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
@@ -11,16 +11,18 @@ use super::errno::{Errno, VnsResult};
 
 /// The flags VNS_IOC_UNSHARE accepts: kernel/fork.c `check_unshare_flags()` accepts
 /// `CLONE_THREAD|CLONE_FS|CLONE_SIGHAND|CLONE_VM|CLONE_FILES|CLONE_SYSVSEM|CLONE_NS_ALL|UNSHARE_EMPTY_MNTNS`;
-/// vns v1 leaves `UNSHARE_EMPTY_MNTNS` out (spec §3: EINVAL).
+/// vns v1 leaves `UNSHARE_EMPTY_MNTNS` out (Documentation/vns.rst, "Unshare", step 2: EINVAL).
 pub const UNSHARE_ALLOWED: u64 =
     CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NS_ALL;
 
 /// The flags that only concern core-kernel task state: validated and reported, but vns changes nothing.
+#[cfg(any(test, feature = "testing"))]
 pub const UNSHARE_TASK_FLAGS: u64 =
     CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM;
 
-/// The order in which VNS_IOC_UNSHARE creates the new namespaces other than the user one (spec §3 step 5,
-/// the order of kernel/nsproxy.c `create_new_namespaces()`: mnt, uts, ipc, pid, cgroup, net, time).
+/// The order in which VNS_IOC_UNSHARE creates the new namespaces other than the user one
+/// (Documentation/vns.rst, "Unshare", step 5, the order of kernel/nsproxy.c `create_new_namespaces()`: mnt,
+/// uts, ipc, pid, cgroup, net, time).
 pub const CREATE_ORDER: [Kind; 7] = [
     Kind::Mnt,
     Kind::Uts,
@@ -44,6 +46,7 @@ pub struct TaskFacts {
 
 impl TaskFacts {
     /// A single-threaded task that shares nothing.
+    #[cfg(any(test, feature = "testing"))]
     pub const SINGLE: TaskFacts = TaskFacts {
         nr_threads: 1,
         sighand_shared: false,
@@ -52,8 +55,8 @@ impl TaskFacts {
 }
 
 /// Completes the flags as kernel/fork.c `ksys_unshare()` does, in its order: NEWUSER adds THREAD|FS; VM adds
-/// SIGHAND; SIGHAND adds THREAD; NEWNS adds FS. CLONE_THREAD does NOT add CLONE_VM (spec: 7.3 wins over
-/// the seed). 7.3's "UNSHARE_EMPTY_MNTNS adds NEWNS" step is left out: v1 refuses that flag anyway.
+/// SIGHAND; SIGHAND adds THREAD; NEWNS adds FS. CLONE_THREAD does NOT add CLONE_VM (7.3 does not). 7.3's
+/// "UNSHARE_EMPTY_MNTNS adds NEWNS" step is left out: v1 refuses that flag anyway.
 pub const fn complete_unshare_flags(flags: u64) -> u64 {
     let mut f = flags;
     if f & CLONE_NEWUSER != 0 {
@@ -111,6 +114,7 @@ pub const fn wants(flags: u64, kind: Kind) -> bool {
 }
 
 /// The kinds asked for, other than user, in creation order ([`CREATE_ORDER`]).
+#[cfg(any(test, feature = "testing"))]
 pub fn kinds_to_create(flags: u64) -> impl Iterator<Item = Kind> {
     CREATE_ORDER.into_iter().filter(move |k| wants(flags, *k))
 }
@@ -127,49 +131,6 @@ const _: () = assert!(
         == CLONE_NS_ALL & !CLONE_NEWUSER
 );
 
-#[cfg(test)]
-mod tests {
-    use super::super::abi::UNSHARE_EMPTY_MNTNS;
-    use super::*;
-
-    #[test]
-    fn kinds_to_create_order() {
-        let mut out = [None; 7];
-        for (slot, k) in out.iter_mut().zip(kinds_to_create(CLONE_NS_ALL)) {
-            *slot = Some(k);
-        }
-        assert_eq!(
-            out.map(|k| k.map(Kind::name)),
-            CREATE_ORDER.map(|k| Some(k.name()))
-        );
-        assert_eq!(kinds_to_create(CLONE_NEWUSER).count(), 0);
-        assert_eq!(
-            kinds_to_create(CLONE_NEWNET | CLONE_NEWNS).next(),
-            Some(Kind::Mnt)
-        );
-    }
-
-    #[test]
-    fn empty_mntns_is_not_completed_and_refused() {
-        assert_eq!(
-            complete_unshare_flags(UNSHARE_EMPTY_MNTNS),
-            UNSHARE_EMPTY_MNTNS
-        );
-        assert_eq!(
-            unshare_flags(UNSHARE_EMPTY_MNTNS, &TaskFacts::SINGLE),
-            Err(Errno::EINVAL)
-        );
-    }
-
-    #[test]
-    fn zero_threads_counts_as_single() {
-        let f = TaskFacts {
-            nr_threads: 0,
-            ..TaskFacts::SINGLE
-        };
-        assert_eq!(
-            unshare_flags(CLONE_VM, &f),
-            Ok(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
-        );
-    }
-}
+/// The tests of these rules, the shared cases of `selftest::TESTS` among them (`flags/tests.rs`).
+#[cfg(any(test, feature = "selftest"))]
+pub(crate) mod tests;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! uid/gid maps of a user vns (spec §6), after kernel/user_namespace.c (Linux 7.3): `map_write()`,
-//! `mappings_overlap()`, `new_idmap_permitted()`, `map_id_range_down()`, `map_id_up()`.
+//! uid/gid maps of a user vns (Documentation/userspace-api/vns.rst, "VNS_IOC_SET_ID_MAP"), after
+//! kernel/user_namespace.c (Linux 7.3): `map_write()`, `mappings_overlap()`, `new_idmap_permitted()`,
+//! `map_id_range_down()`, `map_id_up()`.
 //!
 //! A map is stored as the kernel stores it: `first` inside the namespace, `lower_first` already translated
 //! to kernel (init) ids through the parent's map, so `map_id_down` gives a kuid and `map_id_up` takes one.
@@ -8,7 +9,6 @@
 //! extents never overlap, so the linear search here finds the same extent.
 
 use super::errno::{Errno, VnsResult};
-use super::ustruct::copy_items;
 
 /// Most extents in one map (`UID_GID_MAP_MAX_EXTENTS`, include/linux/user_namespace.h).
 pub const UID_GID_MAP_MAX_EXTENTS: usize = 340;
@@ -192,6 +192,7 @@ impl IdMap {
     }
 
     /// A map of already-translated extents, validated ([`validate`]).
+    #[cfg(any(test, feature = "testing"))]
     pub fn from_extents(extents: &[IdExtent]) -> VnsResult<Self> {
         let mut m = Self::empty();
         m.set_extents(extents)?;
@@ -199,10 +200,11 @@ impl IdMap {
     }
 
     /// Replaces the map's extents by validated `extents` (no translation).
+    #[cfg(any(test, feature = "testing"))]
     pub fn set_extents(&mut self, extents: &[IdExtent]) -> VnsResult<()> {
         validate(extents)?;
         let dst = self.extents.get_mut(..extents.len()).ok_or(Errno::EINVAL)?;
-        copy_items(dst, extents);
+        super::ustruct::copy_items(dst, extents);
         self.nr = u32::try_from(extents.len()).map_err(|_| Errno::EINVAL)?;
         Ok(())
     }
@@ -235,6 +237,7 @@ impl IdMap {
     }
 
     /// Number of extents.
+    #[cfg(any(test, feature = "testing"))]
     pub const fn nr_extents(&self) -> u32 {
         self.nr
     }
@@ -290,55 +293,10 @@ impl IdMap {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn last_wraps_like_u32() {
-        assert_eq!(IdExtent::new(0, 0, u32::MAX).last(), u32::MAX - 1);
-        assert_eq!(IdExtent::new(5, 7, 1).last(), 5);
-        assert_eq!(IdExtent::new(5, 7, 1).lower_last(), 7);
-    }
-
-    #[test]
-    fn set_extents_keeps_old_map_on_error() {
-        let mut m = IdMap::identity();
-        assert_eq!(m.set_extents(&[]), Err(Errno::EINVAL));
-        assert_eq!(m, IdMap::identity());
-        assert_eq!(m.set_extents(&[IdExtent::new(0, 100, 10)]), Ok(()));
-        assert_eq!(m.map_id_down(3), Some(103));
-    }
-
-    #[test]
-    fn write_leaves_map_unchanged_on_error() {
-        let mut m = IdMap::empty();
-        let w = MapWriter {
-            is_owner: true,
-            own_kid: 1000,
-            cap_setid_in_parent: false,
-        };
-        assert_eq!(
-            m.write(&[IdExtent::new(0, 1001, 1)], &w, &IdMap::identity()),
-            Err(Errno::EPERM)
-        );
-        assert!(m.is_empty());
-        assert_eq!(
-            m.write(&[IdExtent::new(0, 1000, 1)], &w, &IdMap::identity()),
-            Ok(())
-        );
-        assert_eq!(m.extents(), &[IdExtent::new(0, 1000, 1)]);
-    }
-
-    #[test]
-    fn range_down_needs_one_extent() {
-        let m = IdMap::from_extents(&[IdExtent::new(0, 100, 10), IdExtent::new(10, 500, 10)]);
-        assert!(m.is_ok());
-        let Ok(m) = m else { return };
-        assert_eq!(m.map_id_range_down(5, 5), Some(105));
-        assert_eq!(m.map_id_range_down(5, 6), None); // spans two extents
-        assert_eq!(m.map_id_range_down(5, 0), None);
-        assert_eq!(m.map_id_range_up(500, 10), Some(10));
-        assert_eq!(m.map_id_range_up(u32::MAX, 2), None);
-    }
-}
+/// The tests of these rules, the shared cases of `selftest::TESTS` among them (`idmap/tests.rs`).
+#[cfg(any(test, feature = "selftest"))]
+#[expect(
+    clippy::panic,
+    reason = "a case whose map is refused fails, as a failed assert! does"
+)]
+pub(crate) mod tests;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! Rules of the vns mount table (spec §5 mnt): the checks of VNS_IOC_MOUNT / VNS_IOC_UMOUNT, the
-//! `mount-max` sysctl (spec §7), and the parent remapping of a table copy at unshare. The table itself (an
-//! rbtree ordered by a 64-bit unique id, as fs/namespace.c `mnt_add_to_ns()`) lives in the module.
+//! Rules of the vns mount table (Documentation/vns.rst, "Mount tables"): the checks of VNS_IOC_MOUNT /
+//! VNS_IOC_UMOUNT, the `mount-max` sysctl (Documentation/admin-guide/vns-sysctl.rst), and the parent
+//! remapping of a table copy at unshare. The table itself (an rbtree ordered by a 64-bit unique id, as
+//! fs/namespace.c `mnt_add_to_ns()`) lives in the module.
 
 use super::abi::VNS_MNT_RDONLY;
 use super::errno::{Errno, VnsResult};
@@ -35,8 +36,8 @@ pub const fn check_mount(
     Ok(())
 }
 
-/// Checks VNS_IOC_UMOUNT, in the spec's order: EINVAL for non-zero flags; ENOENT for an unknown id;
-/// EINVAL for the root entry; EBUSY for an entry with children.
+/// Checks VNS_IOC_UMOUNT, in the order of Documentation/userspace-api/vns.rst, "VNS_IOC_UMOUNT": EINVAL for
+/// non-zero flags; ENOENT for an unknown id; EINVAL for the root entry; EBUSY for an entry with children.
 pub const fn check_umount(
     flags: u64,
     id_exists: bool,
@@ -110,26 +111,6 @@ pub fn copy_table(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn copy_table_empty() {
-        let mut new: [MountLink; 0] = [];
-        assert_eq!(copy_table(&[], &mut new, || Err(Errno::ENOMEM)), Ok(()));
-    }
-
-    #[test]
-    fn copy_table_passes_generator_error() {
-        let old = [MountLink {
-            id: 1,
-            parent_id: 1,
-        }];
-        let mut new = [MountLink::default()];
-        assert_eq!(
-            copy_table(&old, &mut new, || Err(Errno::ENOMEM)),
-            Err(Errno::ENOMEM)
-        );
-    }
-}
+/// The tests of these rules, the shared cases of `selftest::TESTS` among them (`mount/tests.rs`).
+#[cfg(any(test, feature = "selftest"))]
+pub(crate) mod tests;

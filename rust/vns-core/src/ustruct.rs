@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! Extensible ioctl structs (spec §8), after include/linux/uaccess.h `copy_struct_from_user()` and
-//! `copy_struct_to_user()` (Linux 7.3).
+//! Extensible ioctl structs (Documentation/userspace-api/vns.rst, "Struct sizes"), after
+//! include/linux/uaccess.h `copy_struct_from_user()` and `copy_struct_to_user()` (Linux 7.3).
 //!
-//! One difference from the kernel helpers, required by the spec: a user struct *smaller* than the v1 size
+//! One difference from the kernel helpers, required by the ABI: a user struct *smaller* than the v1 size
 //! is refused with EINVAL (`copy_struct_from_user()` would zero-fill the missing tail). The v1 structs are
 //! the first version, so nothing older can exist.
 //!
 //! The module cannot hand user memory over as a slice: it uses the `*_plan` functions, which say how many
 //! bytes to copy and which tail to check or clear, and does the user accesses itself. The slice versions
-//! apply the same plan to buffers (the STM32 port and the tests).
+//! apply the same plan to buffers, for the tests and the fuzzers (feature `testing`).
 
 use super::errno::{Errno, VnsResult};
 
@@ -58,6 +58,7 @@ pub fn copy_items<T: Copy>(dst: &mut [T], src: &[T]) {
 /// `copy_struct_from_user()` over buffers: `dst` is the kernel struct (its length is ksize), `src` the user
 /// one (its length is usize). EINVAL when `src` is shorter; E2BIG when its bytes past `dst.len()` are not
 /// all zero (checked before anything is copied, as the kernel does). On error `dst` is unchanged.
+#[cfg(any(test, feature = "testing"))]
 pub fn struct_from_user(dst: &mut [u8], src: &[u8]) -> VnsResult<()> {
     let plan = struct_from_user_plan(dst.len(), src.len())?;
     let (head, tail) = src.split_at(plan.copy_len);
@@ -69,6 +70,7 @@ pub fn struct_from_user(dst: &mut [u8], src: &[u8]) -> VnsResult<()> {
 }
 
 /// How to write a kernel struct of `ksize` bytes to a user struct of `user_size` bytes.
+#[cfg(any(test, feature = "testing"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ToUserPlan {
     /// Bytes of the kernel struct to copy to the start of the user struct (`min(ksize, user_size)`).
@@ -81,6 +83,7 @@ pub struct ToUserPlan {
 
 /// The plan of `copy_struct_to_user(dst, usize, src, ksize, ...)`. A smaller user struct never reaches
 /// here in vns (`check_ioctl_size` refused it), but the plan is the kernel's for every size.
+#[cfg(any(test, feature = "testing"))]
 pub const fn struct_to_user_plan(user_size: usize, ksize: usize) -> ToUserPlan {
     let copy_len = if user_size < ksize { user_size } else { ksize };
     ToUserPlan {
@@ -91,7 +94,9 @@ pub const fn struct_to_user_plan(user_size: usize, ksize: usize) -> ToUserPlan {
 }
 
 /// `copy_struct_to_user()` over buffers: copies `src` (the kernel struct) into `dst` (the user struct) and
-/// zeroes the rest of a larger `dst`. Returns `ignored_trailing`: whether non-zero bytes of `src` did not fit.
+/// zeroes the rest of a larger `dst`. Returns `ignored_trailing`: whether non-zero bytes of `src` did not
+/// fit.
+#[cfg(any(test, feature = "testing"))]
 pub fn struct_to_user(dst: &mut [u8], src: &[u8]) -> bool {
     let plan = struct_to_user_plan(dst.len(), src.len());
     let (dst_head, dst_tail) = dst.split_at_mut(plan.copy_len);
@@ -101,41 +106,6 @@ pub fn struct_to_user(dst: &mut [u8], src: &[u8]) -> bool {
     src_tail.iter().any(|&b| b != 0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn to_user_plan_smaller_user_struct() {
-        // copy_struct_to_user with usize < ksize: copy usize bytes, nothing to clear.
-        assert_eq!(
-            struct_to_user_plan(8, 16),
-            ToUserPlan {
-                copy_len: 8,
-                zero_len: 0,
-                dropped_len: 8
-            }
-        );
-    }
-
-    #[test]
-    fn to_user_reports_ignored_trailing() {
-        let mut dst = [0xaau8; 2];
-        assert!(struct_to_user(&mut dst, &[1, 2, 3]));
-        assert_eq!(dst, [1, 2]);
-        assert!(!struct_to_user(&mut dst, &[4, 5, 0]));
-        assert_eq!(dst, [4, 5]);
-    }
-
-    #[test]
-    fn from_user_error_leaves_dst() {
-        let mut dst = [7u8; 4];
-        assert_eq!(
-            struct_from_user(&mut dst, &[1, 2, 3, 4, 0, 9]),
-            Err(Errno::E2BIG)
-        );
-        assert_eq!(dst, [7; 4]);
-        assert_eq!(struct_from_user(&mut dst, &[1, 2, 3]), Err(Errno::EINVAL));
-        assert_eq!(dst, [7; 4]);
-    }
-}
+/// The tests of these rules, the shared cases of `selftest::TESTS` among them (`ustruct/tests.rs`).
+#[cfg(any(test, feature = "selftest"))]
+pub(crate) mod tests;

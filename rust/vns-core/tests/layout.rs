@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! The C header include/uapi/linux/vns.h and abi.rs describe the same ABI: a C probe generated from the
+//! The C header include/uapi/linux/vns.h and src/abi/ describe the same ABI: a C probe generated from the
 //! Rust side's list of structs, fields and constants is compiled against the header with the system C
-//! compiler (`$CC`, else `cc`), run, and every size, alignment, field offset, field size, constant and
-//! ioctl value it prints must equal the Rust one. The Rust side must also cover every byte of each struct
-//! with its fields (no implicit padding), so a field the header has and Rust lacks cannot hide.
+//! compiler (`$CC`, else `cc`), run, and every size, alignment, field offset, field size, constant and ioctl
+//! value it prints must equal the Rust one. The Rust side must also cover every byte of each struct with its
+//! fields (no implicit padding), so a field the header has and Rust lacks cannot hide.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    reason = "test code: a failed step fails the test, as a failed assert! does"
 )]
 
 use std::collections::BTreeMap;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! Host-only property tests (proptest) of the rules whose tables live in `src/selftest.rs`.
+//! Host-only property tests (proptest) of the rules whose table-driven cases live beside them
+//! (`src/flags/tests.rs`, ...).
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    reason = "test code: a failed step fails the test, as a failed assert! does"
 )]
 
 use std::collections::HashMap;

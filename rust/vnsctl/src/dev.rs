@@ -1,5 +1,5 @@
-//! `/dev/vns` and `/proc/sys/vns`: every ioctl of ABI v1 (spec §8) as a safe method. The only `unsafe`
-//! in vnsctl is here: the ioctl calls, each with its argument struct.
+//! `/dev/vns` and `/proc/sys/vns`: every ioctl of ABI v1 (Documentation/userspace-api/vns.rst) as a safe
+//! method. The only `unsafe` in vnsctl is here: the ioctl calls, each with its argument struct.
 
 use std::{
     fs::{File, OpenOptions},

@@ -1,5 +1,6 @@
-//! Fuzzes vns-core's id-map parser and rules (spec §6): any extents either validate or are refused,
-//! and a validated map never overlaps and maps every id it maps down back up to itself.
+//! Fuzzes vns-core's id-map parser and rules (Documentation/userspace-api/vns.rst, "VNS_IOC_SET_ID_MAP"): any
+//! extents either validate or are refused, and a validated map never overlaps and maps every id it maps down
+//! back up to itself.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,5 +1,6 @@
-//! Fuzzes vns-core's extensible-struct rules (spec §8, copy_struct_from_user/copy_struct_to_user) and
-//! the ioctl decoder: no input panics, and the results follow the rules.
+//! Fuzzes vns-core's extensible-struct rules (Documentation/userspace-api/vns.rst, "Struct sizes";
+//! copy_struct_from_user/copy_struct_to_user) and the ioctl decoder: no input panics, and the results follow
+//! the rules.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

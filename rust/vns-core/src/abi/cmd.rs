@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//! The commands: `VNS_IOC_*` values and their decoding.
+
+use super::super::errno::{Errno, VnsResult};
+use super::{
+    ioc_nr, ioc_size, ioc_type, ior, iow, iowr, VnsIdMap, VnsInfo, VnsList, VnsMount, VnsSetns,
+    VnsUcounts, VnsUmount, VnsUnshare, VnsUts, VnsUtsName,
+};
+
+/// The ioctl type of vns (`VNS_IOC_MAGIC`, free in Documentation/userspace-api/ioctl/ioctl-number.rst).
+pub const VNS_IOC_MAGIC: u32 = 0xB9;
+
+/// `_IOWR(0xB9, 1, struct vns_unshare)`.
+pub const VNS_IOC_UNSHARE: u32 = iowr(VNS_IOC_MAGIC, 1, VnsUnshare::V1_SIZE);
+/// `_IOR(0xB9, 2, struct vns_info)`.
+pub const VNS_IOC_GET_INFO: u32 = ior(VNS_IOC_MAGIC, 2, VnsInfo::V1_SIZE);
+/// `_IOW(0xB9, 3, struct vns_setns)`.
+pub const VNS_IOC_SETNS: u32 = iow(VNS_IOC_MAGIC, 3, VnsSetns::V1_SIZE);
+/// `_IOR(0xB9, 4, struct vns_uts)`.
+pub const VNS_IOC_GET_UTS: u32 = ior(VNS_IOC_MAGIC, 4, VnsUts::V1_SIZE);
+/// `_IOW(0xB9, 5, struct vns_uts_name)`.
+pub const VNS_IOC_SET_UTS: u32 = iow(VNS_IOC_MAGIC, 5, VnsUtsName::V1_SIZE);
+/// `_IOW(0xB9, 6, struct vns_id_map)`.
+pub const VNS_IOC_SET_ID_MAP: u32 = iow(VNS_IOC_MAGIC, 6, VnsIdMap::V1_SIZE);
+/// `_IOWR(0xB9, 7, struct vns_mount)`.
+pub const VNS_IOC_MOUNT: u32 = iowr(VNS_IOC_MAGIC, 7, VnsMount::V1_SIZE);
+/// `_IOW(0xB9, 8, struct vns_umount)`.
+pub const VNS_IOC_UMOUNT: u32 = iow(VNS_IOC_MAGIC, 8, VnsUmount::V1_SIZE);
+/// `_IOWR(0xB9, 9, struct vns_list)`.
+pub const VNS_IOC_LIST_MOUNTS: u32 = iowr(VNS_IOC_MAGIC, 9, VnsList::V1_SIZE);
+/// `_IOWR(0xB9, 10, struct vns_list)`.
+pub const VNS_IOC_LIST_NS: u32 = iowr(VNS_IOC_MAGIC, 10, VnsList::V1_SIZE);
+/// `_IOWR(0xB9, 11, struct vns_ucounts)`.
+pub const VNS_IOC_GET_UCOUNTS: u32 = iowr(VNS_IOC_MAGIC, 11, VnsUcounts::V1_SIZE);
+
+/// A vns command, by its ioctl number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cmd {
+    /// VNS_IOC_UNSHARE (1).
+    Unshare,
+    /// VNS_IOC_GET_INFO (2).
+    GetInfo,
+    /// VNS_IOC_SETNS (3).
+    Setns,
+    /// VNS_IOC_GET_UTS (4).
+    GetUts,
+    /// VNS_IOC_SET_UTS (5).
+    SetUts,
+    /// VNS_IOC_SET_ID_MAP (6).
+    SetIdMap,
+    /// VNS_IOC_MOUNT (7).
+    Mount,
+    /// VNS_IOC_UMOUNT (8).
+    Umount,
+    /// VNS_IOC_LIST_MOUNTS (9).
+    ListMounts,
+    /// VNS_IOC_LIST_NS (10).
+    ListNs,
+    /// VNS_IOC_GET_UCOUNTS (11).
+    GetUcounts,
+}
+
+impl Cmd {
+    /// Every command, by number.
+    #[cfg(any(test, feature = "names"))]
+    pub const ALL: [Cmd; 11] = [
+        Cmd::Unshare,
+        Cmd::GetInfo,
+        Cmd::Setns,
+        Cmd::GetUts,
+        Cmd::SetUts,
+        Cmd::SetIdMap,
+        Cmd::Mount,
+        Cmd::Umount,
+        Cmd::ListMounts,
+        Cmd::ListNs,
+        Cmd::GetUcounts,
+    ];
+
+    /// The command of an ioctl number (1..=11).
+    pub const fn from_nr(nr: u32) -> Option<Cmd> {
+        match nr {
+            1 => Some(Cmd::Unshare),
+            2 => Some(Cmd::GetInfo),
+            3 => Some(Cmd::Setns),
+            4 => Some(Cmd::GetUts),
+            5 => Some(Cmd::SetUts),
+            6 => Some(Cmd::SetIdMap),
+            7 => Some(Cmd::Mount),
+            8 => Some(Cmd::Umount),
+            9 => Some(Cmd::ListMounts),
+            10 => Some(Cmd::ListNs),
+            11 => Some(Cmd::GetUcounts),
+            _ => None,
+        }
+    }
+
+    /// The ioctl number.
+    #[cfg(any(test, feature = "names"))]
+    pub const fn nr(self) -> u32 {
+        match self {
+            Cmd::Unshare => 1,
+            Cmd::GetInfo => 2,
+            Cmd::Setns => 3,
+            Cmd::GetUts => 4,
+            Cmd::SetUts => 5,
+            Cmd::SetIdMap => 6,
+            Cmd::Mount => 7,
+            Cmd::Umount => 8,
+            Cmd::ListMounts => 9,
+            Cmd::ListNs => 10,
+            Cmd::GetUcounts => 11,
+        }
+    }
+
+    /// The v1 command value (`VNS_IOC_*`).
+    pub const fn cmd(self) -> u32 {
+        match self {
+            Cmd::Unshare => VNS_IOC_UNSHARE,
+            Cmd::GetInfo => VNS_IOC_GET_INFO,
+            Cmd::Setns => VNS_IOC_SETNS,
+            Cmd::GetUts => VNS_IOC_GET_UTS,
+            Cmd::SetUts => VNS_IOC_SET_UTS,
+            Cmd::SetIdMap => VNS_IOC_SET_ID_MAP,
+            Cmd::Mount => VNS_IOC_MOUNT,
+            Cmd::Umount => VNS_IOC_UMOUNT,
+            Cmd::ListMounts => VNS_IOC_LIST_MOUNTS,
+            Cmd::ListNs => VNS_IOC_LIST_NS,
+            Cmd::GetUcounts => VNS_IOC_GET_UCOUNTS,
+        }
+    }
+
+    /// The v1 size of the command's argument struct.
+    pub const fn v1_size(self) -> usize {
+        ioc_size(self.cmd())
+    }
+
+    /// The direction of the v1 command (`IOC_READ`, `IOC_WRITE` or both).
+    #[cfg(any(test, feature = "names"))]
+    pub const fn dir(self) -> u32 {
+        super::ioc_dir(self.cmd())
+    }
+
+    /// The name, as in the header ("VNS_IOC_UNSHARE").
+    #[cfg(any(test, feature = "names"))]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Cmd::Unshare => "VNS_IOC_UNSHARE",
+            Cmd::GetInfo => "VNS_IOC_GET_INFO",
+            Cmd::Setns => "VNS_IOC_SETNS",
+            Cmd::GetUts => "VNS_IOC_GET_UTS",
+            Cmd::SetUts => "VNS_IOC_SET_UTS",
+            Cmd::SetIdMap => "VNS_IOC_SET_ID_MAP",
+            Cmd::Mount => "VNS_IOC_MOUNT",
+            Cmd::Umount => "VNS_IOC_UMOUNT",
+            Cmd::ListMounts => "VNS_IOC_LIST_MOUNTS",
+            Cmd::ListNs => "VNS_IOC_LIST_NS",
+            Cmd::GetUcounts => "VNS_IOC_GET_UCOUNTS",
+        }
+    }
+}
+
+/// Decodes an ioctl command as the handler dispatches it (Documentation/userspace-api/vns.rst, "Commands"):
+/// on type and number only; ENOTTY for another type or an unknown number. Returns the command and the
+/// caller's struct size (`_IOC_SIZE`), which the caller then checks with `ustruct::check_ioctl_size`
+/// (smaller than v1 → EINVAL).
+/// The direction bits are not checked: the ABI dispatches on type and number.
+pub const fn decode_cmd(cmd: u32) -> VnsResult<(Cmd, usize)> {
+    if ioc_type(cmd) != VNS_IOC_MAGIC {
+        return Err(Errno::ENOTTY);
+    }
+    match Cmd::from_nr(ioc_nr(cmd)) {
+        Some(c) => Ok((c, ioc_size(cmd))),
+        None => Err(Errno::ENOTTY),
+    }
+}
