@@ -320,7 +320,7 @@ int vns_shim_probes_register(const struct vns_hooks *hooks, const void *ctx)
 	vns_probe_ctx = ctx;
 	ret = tracepoint_probe_register(vns_tp_newtask, vns_probe_newtask, (void *)ctx);
 	if (ret)
-		return ret;
+		goto out_clear;
 	ret = tracepoint_probe_register(vns_tp_exit, vns_probe_exit, (void *)ctx);
 	if (ret)
 		goto out_fork;
@@ -333,6 +333,7 @@ out_exit:
 out_fork:
 	tracepoint_probe_unregister(vns_tp_newtask, vns_probe_newtask, (void *)ctx);
 	tracepoint_synchronize_unregister();
+out_clear:
 	vns_probe_hooks = NULL;
 	vns_probe_ctx = NULL;
 	return ret;

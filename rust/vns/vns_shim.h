@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The interface between rust/vns/vns_shim.c and rust/vns/sys/ (declared again in sys/shim.rs as
- * `extern "C"`; scripts/check-shim.py compares the two).
+ * `extern "C"`; scripts/check-tree.py compares the two).
  */
 #ifndef _VNS_SHIM_H
 #define _VNS_SHIM_H

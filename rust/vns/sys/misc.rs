@@ -32,9 +32,10 @@ pub(crate) trait MiscData: MiscDevice {
 /// devices; `MiscDeviceRegistration::register` is not used).
 #[pin_data]
 pub(crate) struct MiscWithMode<T: MiscData> {
-    data: T::Data,
+    /// First, so that it is deregistered (no open any more) before `data` goes.
     #[pin]
     reg: MiscDeviceRegistration<T>,
+    data: T::Data,
 }
 
 impl<T: MiscData> MiscWithMode<T> {
@@ -45,8 +46,8 @@ impl<T: MiscData> MiscWithMode<T> {
         data: T::Data,
     ) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            data,
             reg <- register_with_mode::<T>(name, mode),
+            data,
         })
     }
 

@@ -144,10 +144,18 @@ impl<T: RcuObject> RcuRef<T> {
         let refs = unsafe { &node.as_ref().refs };
         let mut cur = refs.load(Relaxed);
         loop {
-            if cur <= 0 || cur >= REFS_SATURATED {
+            if cur == 0 {
+                // Being released.
                 return None;
             }
-            match refs.cmpxchg(cur, cur + 1, Full) {
+            // A saturated count stays saturated (`refcount_inc_not_zero` on a saturated count); one
+            // that would overflow saturates.
+            let new = if cur < 0 {
+                REFS_SATURATED
+            } else {
+                cur.checked_add(1).unwrap_or(REFS_SATURATED)
+            };
+            match refs.cmpxchg(cur, new, Full) {
                 // INVARIANT: we own the reference just taken.
                 Ok(_) => {
                     return Some(Self {
@@ -300,16 +308,25 @@ impl<T: RcuObject> ReleaseStack<T> {
     }
 }
 
-/// A reference count at or above this is saturated: it is never decremented again and the object is
-/// leaked rather than freed early (as `refcount_t`'s `REFCOUNT_SATURATED`, include/linux/refcount.h).
-const REFS_SATURATED: i32 = i32::MAX / 2;
+/// A negative reference count is saturated: it stays here whatever is added or subtracted, and the
+/// object is leaked rather than freed early (`refcount_t`'s `REFCOUNT_SATURATED`, include/linux/refcount.h:
+/// half way into the negative range, so that racing increments and decrements cannot bring it back).
+const REFS_SATURATED: i32 = i32::MIN / 2;
+
+/// Saturates `refs` (an overflow, or an operation on a saturated count) and says so once.
+fn saturate(refs: &Atomic<i32>) {
+    refs.store(REFS_SATURATED, Relaxed);
+    kernel::pr_warn_once!("refcount saturated: an object is leaked\n");
+}
 
 impl<T: RcuObject> Clone for RcuRef<T> {
     fn clone(&self) -> Self {
         let refs = &self.node().refs;
-        if refs.fetch_add(1, Relaxed) >= REFS_SATURATED {
-            refs.store(REFS_SATURATED, Relaxed);
-            kernel::pr_warn_once!("refcount saturated: an object is leaked\n");
+        // `old` is at least 1 (we hold a reference) unless the count is saturated (negative) or the
+        // increment overflowed.
+        let old = refs.fetch_add(1, Relaxed);
+        if old < 0 || old == i32::MAX {
+            saturate(refs);
         }
         // INVARIANT: we own the reference just taken.
         Self {
@@ -329,13 +346,11 @@ impl<T: RcuObject> Drop for RcuRef<T> {
         while let Some(node) = next {
             // SAFETY: We own one reference of `node` (ours, or one taken off the stack with `forget`).
             let refs = &unsafe { node.as_ref() }.refs;
-            // A saturated count stays saturated (the object is leaked, never freed early).
-            let old = if refs.load(Relaxed) >= REFS_SATURATED {
-                REFS_SATURATED
-            } else {
-                refs.fetch_add(-1, Full)
-            };
-            if old == 1 {
+            let old = refs.fetch_add(-1, Full);
+            if old <= 0 {
+                // Saturated (negative, far from zero): it stays so, and the object is leaked.
+                saturate(refs);
+            } else if old == 1 {
                 // SAFETY: We dropped the count to zero.
                 unsafe { Self::release(node, &mut stack) };
             }
@@ -473,6 +488,26 @@ mod tests {
         }
         drop(tail);
         assert_eq!(DROPS.load(Relaxed), 200);
+        Ok(())
+    }
+
+    /// A count that overflows saturates, and a saturated count is never brought back to zero: the
+    /// object is leaked, never freed early (`refcount_t`).
+    #[test]
+    fn saturated_count_never_frees() -> Result {
+        static DROPS: Atomic<u32> = Atomic::new(0);
+        let a = obj(9, None, &DROPS)?;
+        let refs = &a.node().refs;
+        refs.store(i32::MAX, Relaxed);
+        let b = a.clone();
+        assert_eq!(refs.load(Relaxed), super::REFS_SATURATED);
+        drop(b);
+        assert_eq!(refs.load(Relaxed), super::REFS_SATURATED);
+        assert_eq!(DROPS.load(Relaxed), 0);
+        // Undo the saturation the test made, so that the object is freed (kmemleak would see it).
+        refs.store(1, Relaxed);
+        drop(a);
+        assert_eq!(DROPS.load(Relaxed), 1);
         Ok(())
     }
 }

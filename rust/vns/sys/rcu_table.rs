@@ -286,7 +286,7 @@ impl<T: RcuObject> WeakTable<T> {
 
 impl<T: RcuObject> StrongTable<T> {
     /// Links `obj` with `key` in place of the object `old` (the same key), or as new when `old` is
-    /// `None` or no longer linked; a gives back its reference to the replaced object.
+    /// `None` or no longer linked; gives back the table's reference to the replaced object.
     pub(crate) fn replace(&self, old: Option<&RcuRef<T>>, obj: &RcuRef<T>) -> Option<RcuRef<T>> {
         let _guard = self.lock.lock();
         let removed = old.and_then(|o| self.unlink_locked(o.ptr));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The C shim's interface (`vns_shim.h`), declared for Rust: the raw types and the `extern "C"`
-//! functions. `scripts/check-shim.py` (run by `make check`) checks these declarations against the
+//! functions. `scripts/check-tree.py` (run by `make check`) checks these declarations against the
 //! header, name by name and argument by argument.
 
 use kernel::ffi::{
