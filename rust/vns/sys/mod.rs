@@ -8,6 +8,7 @@
 //! - [`task`]: the current task, its credentials and the kernel services around it;
 //! - [`rcu_ref`]: reference-counted objects in RCU-freed memory, and the reserves;
 //! - [`rcu_table`]: the RCU hash tables they are linked in;
+//! - [`reserve`]: a slot holding one value allocated ahead;
 //! - [`uts`]: the uts names under a seqlock;
 //! - [`misc`]: a misc device registered with a mode and data;
 //! - [`hooks`]: the sysctl and probe callbacks, registered through an ops table;
@@ -17,6 +18,7 @@ mod hooks;
 mod misc;
 mod rcu_ref;
 mod rcu_table;
+mod reserve;
 mod shim;
 mod task;
 mod uts;
@@ -32,8 +34,7 @@ pub(crate) use misc::{
 pub(crate) use rcu_ref::{
     RcuObject,
     RcuRef,
-    RcuReserve,
-    ReserveSlot, //
+    RcuReserve, //
 };
 pub(crate) use rcu_table::{
     rcu_barrier,
@@ -41,6 +42,7 @@ pub(crate) use rcu_table::{
     WeakTable,
     CHUNK_MAX, //
 };
+pub(crate) use reserve::ReserveSlot;
 pub(crate) use task::{
     capable,
     capable_all,
