@@ -7,7 +7,8 @@
   sizes    no source file over 500 lines (tests and the STM32 port included; generated files excepted);
   refs     nothing in the repository points outside it (the old external contract, by path or section);
   shim     the `extern "C"` declarations in rust/vns/sys/shim.rs match the prototypes of
-           rust/vns/vns_shim.h, name by name and argument by argument.
+           rust/vns/vns_shim.h, name by name and argument by argument, and the shared structs have the
+           same fields in the same order.
 
 Prints one "ok - tree: ..." or "not ok - tree: ..." line per check, then "tree: N passed, N failed".
 """
@@ -146,6 +147,22 @@ def check_shim():
         params = [a.strip() for a in args.split(',') if a.strip()]
         types = [p.split(':', 1)[1].strip() for p in params]
         rust[name] = ((ret or '()').strip(), types)
+    # The structs the two sides share: the same fields, in the same order.
+    for c_name, r_name in (('vns_task_facts', 'RawTaskFacts'), ('vns_opener', 'RawOpener'),
+                           ('vns_hooks', 'RawHooks')):
+        m = re.search(r'struct %s \{(.*?)\};' % c_name, header, re.S)
+        r = re.search(r'struct %s \{(.*?)\n\}' % r_name, shim, re.S)
+        if not m or not r:
+            errors.append('struct %s / %s: not found' % (c_name, r_name))
+            continue
+        c_fields = []
+        for decl in re.sub(r'/\*.*?\*/', '', m.group(1), flags=re.S).split(';'):
+            fp = re.search(r'\(\*(\w+)\)', decl)
+            names = [fp.group(1)] if fp else re.findall(r'(\w+)\s*(?:\[\d+\])?\s*(?:,|$)', decl.strip())
+            c_fields += [n for n in names if n]
+        r_fields = re.findall(r'pub\(super\) (\w+):', r.group(1))
+        if c_fields != r_fields:
+            errors.append('struct %s %s, %s %s' % (c_name, c_fields, r_name, r_fields))
     for name in sorted(set(c_protos) | set(rust)):
         if name not in rust:
             errors.append('%s: in vns_shim.h, not declared in sys/shim.rs' % name)
