@@ -144,6 +144,24 @@ impl MntNs {
         len
     }
 
+    /// A table holding only a copy of this one's root, under the id `id`, its own parent
+    /// (UNSHARE_EMPTY_MNTNS: fs/namespace.c `copy_mnt_ns` with CLONE_EMPTY_MNTNS copies the root alone).
+    pub(crate) fn copy_root(&self, id: u64) -> VnsResult<Self> {
+        let root = {
+            let t = self.table.lock();
+            // Copied out under the lock (plain data: no allocation).
+            let root = t.tree.values().find(|e| e.m.parent_id == e.m.id).cloned();
+            root
+        };
+        let mut root = root.ok_or(Errno::EINVAL)?;
+        root.m.id = id;
+        root.m.parent_id = id;
+        root.nr_children = 0;
+        let mut tree = RBTree::new();
+        tree.try_create_and_insert(id, root, GFP_KERNEL_ACCOUNT)?;
+        Self::with(tree, 1)
+    }
+
     /// A copy of this table with fresh ids from `next_id` and remapped parents (CLONE_NEWNS;
     /// `copy_tree` in fs/namespace.c). mount-max is not checked here, as the kernel does not.
     pub(crate) fn copy(&self, mut next_id: impl FnMut() -> u64) -> VnsResult<Self> {
@@ -338,6 +356,11 @@ mod tests {
         assert_eq!(entries[0].parent_id, 201);
         assert_eq!(entries[1].parent_id, 201);
         assert_eq!(entries[2].parent_id, 202);
+        // UNSHARE_EMPTY_MNTNS: the root alone, under a new id, its own parent.
+        let r = t.copy_root(300)?;
+        let (only, total) = self::entries(&r, 4)?;
+        assert_eq!(total, 1);
+        assert_eq!((only[0].id, only[0].parent_id), (300, 300));
         t.umount(102, 0)?;
         t.umount(101, 0)?;
         Ok(())

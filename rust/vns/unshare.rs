@@ -40,6 +40,7 @@ use crate::{
             Kind,
             CLONE_NEWUSER,
             CLONE_VM,
+            UNSHARE_EMPTY_MNTNS,
             VNS_NR_KINDS, //
         },
         caps::{
@@ -134,11 +135,16 @@ impl Vns {
             let charge = self.ucounts.charge(&*owner, euid, kind)?;
             let old = &ns[kind];
             let state = match kind {
-                Kind::Mnt => NsState::Mnt(
+                Kind::Mnt => NsState::Mnt(if completed & UNSHARE_EMPTY_MNTNS != 0 {
+                    // fs/namespace.c copy_mnt_ns with CLONE_EMPTY_MNTNS: only the root.
                     old.mnt()
                         .ok_or(Errno::EINVAL)?
-                        .copy(|| self.next_mnt_id())?,
-                ),
+                        .copy_root(self.next_mnt_id())?
+                } else {
+                    old.mnt()
+                        .ok_or(Errno::EINVAL)?
+                        .copy(|| self.next_mnt_id())?
+                }),
                 Kind::Uts => NsState::Uts(UtsNames::new(Some(old.uts().ok_or(Errno::EINVAL)?))?),
                 Kind::Pid => NsState::Pid(PidNs::new(level, pid_ns_for_children.clone())?),
                 _ => NsState::Plain,

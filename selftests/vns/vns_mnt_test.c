@@ -10,7 +10,9 @@
  * the full capability set there and need no real privilege. Work that must happen in another task runs
  * in a peer (vns_peer.h).
  */
+#include <signal.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 
 #include "kselftest_harness.h"
 #include "vns_peer.h"
@@ -286,6 +288,77 @@ TEST_F(mount_max, newns_ignores_limit)
 	ASSERT_EQ(0, vns_list_mounts(self->fd, NULL, 0, &nr));
 	EXPECT_EQ(3, nr);
 	EXPECT_EQ(-ENOSPC, add_mount(self->fd, vns_mount_root(self->fd), 0, "/three", NULL));
+}
+
+/*
+ * UNSHARE_EMPTY_MNTNS (7.3: kernel/fork.c ksys_unshare, fs/namespace.c copy_mnt_ns with CLONE_EMPTY_MNTNS):
+ * it implies NEWNS (and so FS), `applied` keeps its bit, and the new mount vns holds only a copy of the
+ * caller's root, under a new id, charged as any NEWNS and needing the same capability.
+ */
+TEST(mnt_empty_mntns_holds_only_the_root)
+{
+	struct vns_mount *before = NULL, *after = NULL;
+	const struct vns_mount *root_entry = NULL;
+	struct vns_info info0, info1;
+	struct vns_ucounts uc0, uc1;
+	uint64_t root, id, applied = 0;
+	long n0, n1;
+	pid_t holder;
+	int fd = vns_open();
+
+	ASSERT_LE(0, fd);
+	if (getuid() != 0) {
+		/* No capability over the init mount vns: EPERM, as NEWNS. */
+		EXPECT_EQ(-EPERM, vns_unshare(fd, CLONE_UNSHARE_EMPTY_MNTNS, NULL));
+	}
+	root = vns_new_mount_vns(fd);
+	ASSERT_NE(0, root);
+	ASSERT_EQ(0, add_mount(fd, root, 0, "/a", &id));
+	ASSERT_EQ(0, add_mount(fd, id, VNS_MNT_RDONLY, "/a/b", NULL));
+	n0 = vns_all_mounts(fd, &before);
+	ASSERT_LE(3, n0);
+	for (long i = 0; i < n0; i++)
+		if (before[i].id == root)
+			root_entry = &before[i];
+	ASSERT_NE(NULL, root_entry);
+	/* A member that keeps this mount vns, so that the charge of the new one shows. */
+	holder = fork();
+	ASSERT_LE(0, holder);
+	if (holder == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(0, vns_get_info(fd, &info0));
+	ASSERT_EQ(0, vns_get_ucounts(fd, 0, 0, &uc0));
+
+	ASSERT_EQ(0, vns_unshare(fd, CLONE_UNSHARE_EMPTY_MNTNS, &applied));
+	EXPECT_EQ(CLONE_UNSHARE_EMPTY_MNTNS | CLONE_NEWNS | CLONE_FS, applied);
+	ASSERT_EQ(0, vns_get_info(fd, &info1));
+	for (int k = 0; k < VNS_NR_KINDS; k++) {
+		if (k == VNS_KIND_MNT) {
+			EXPECT_NE(info0.ns_id[k], info1.ns_id[k]);
+		} else {
+			EXPECT_EQ(info0.ns_id[k], info1.ns_id[k]);
+		}
+	}
+	n1 = vns_all_mounts(fd, &after);
+	ASSERT_EQ(1, n1);
+	EXPECT_EQ(after[0].id, after[0].parent_id);
+	EXPECT_LT(before[n0 - 1].id, after[0].id);
+	EXPECT_STREQ(root_entry->source, after[0].source);
+	EXPECT_STREQ(root_entry->target, after[0].target);
+	EXPECT_STREQ(root_entry->fstype, after[0].fstype);
+	EXPECT_EQ(root_entry->flags, after[0].flags);
+	ASSERT_EQ(0, vns_get_ucounts(fd, 0, 0, &uc1));
+	EXPECT_EQ(uc0.count[VNS_KIND_MNT] + 1, uc1.count[VNS_KIND_MNT]);
+	/* The new table takes mounts as any other. */
+	EXPECT_EQ(0, add_mount(fd, after[0].id, 0, "/c", NULL));
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	free(before);
+	free(after);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

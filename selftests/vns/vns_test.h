@@ -13,6 +13,8 @@
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
+/* UNSHARE_EMPTY_MNTNS of include/uapi/linux/sched.h (7.3). */
+#define CLONE_UNSHARE_EMPTY_MNTNS 0x00100000ULL
 
 /* An id no namespace or mount entry has. */
 #define VNS_NO_SUCH_ID UINT64_MAX

@@ -13,11 +13,9 @@
 #include "kselftest_harness.h"
 #include "vns_test.h"
 
-#define CLONE_UNSHARE_EMPTY_MNTNS 0x00100000ULL
-
-/* The bits ksys_unshare accepts (kernel/fork.c check_unshare_flags), less UNSHARE_EMPTY_MNTNS (v1). */
+/* The bits ksys_unshare accepts (kernel/fork.c check_unshare_flags). */
 #define VALID_FLAGS (CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | \
-		     VNS_ALL_NS_FLAGS)
+		     VNS_ALL_NS_FLAGS | CLONE_UNSHARE_EMPTY_MNTNS)
 
 /* ---- flags -------------------------------------------------------------------------------------- */
 
@@ -38,8 +36,6 @@ TEST(invalid_bits_einval)
 		/* Even with a valid namespace flag beside it. */
 		EXPECT_EQ(-EINVAL, vns_unshare(fd, flag | CLONE_NEWUSER, NULL)) TH_LOG("bit %d", bit);
 	}
-	/* UNSHARE_EMPTY_MNTNS is not part of v1. */
-	EXPECT_EQ(-EINVAL, vns_unshare(fd, CLONE_UNSHARE_EMPTY_MNTNS, NULL));
 	ASSERT_EQ(0, vns_get_info(fd, &after));
 	EXPECT_EQ(0, memcmp(before.ns_id, after.ns_id, sizeof(before.ns_id)));
 	close(fd);
@@ -241,7 +237,7 @@ static int einval_before_eperm(void *arg)
 	/* An invalid bit with an unprivileged NEWUTS: EINVAL wins. */
 	if (vns_unshare(fd, (1ULL << 40) | CLONE_NEWUTS, NULL) != -EINVAL)
 		return 11;
-	if (vns_unshare(fd, CLONE_UNSHARE_EMPTY_MNTNS | CLONE_NEWNS, NULL) != -EINVAL)
+	if (vns_unshare(fd, (1ULL << 31) | CLONE_UNSHARE_EMPTY_MNTNS, NULL) != -EINVAL)
 		return 12;
 	/* And with nothing invalid, the same call is EPERM. */
 	return vns_unshare(fd, CLONE_NEWUTS, NULL) == -EPERM ? 0 : 13;

@@ -73,6 +73,9 @@ check "mount, list, umount in a new mount vns" vnsctl unshare -r -m -- sh -c '
 	id=$(vnsctl mount tmpfs /tmp -t tmpfs -o ro) &&
 	vnsctl mounts | grep -Eq "^ *$id .* /tmp +tmpfs +ro$" &&
 	vnsctl umount "$id" && ! vnsctl mounts | grep -q /tmp'
+check "--empty-mntns: a new mount vns with the root entry only" vnsctl unshare -r -m -- sh -c '
+	vnsctl mount tmpfs /tmp -t tmpfs >/dev/null &&
+	vnsctl unshare --empty-mntns -- sh -c "[ \$(vnsctl mounts | wc -l) = 2 ] && vnsctl mounts | grep -Eq \" rootfs +/ +rootfs \""'
 expect "umount of the root is EINVAL" "vnsctl: umount failed: Invalid argument" vnsctl unshare -r -m -- sh -c 'vnsctl umount $(vnsctl mounts -J | sed -n "s/.*\"id\": \([0-9]*\).*/\1/p" | head -1)'
 expect "mount unprivileged in init is EPERM" "$(root && echo '^[0-9]+$' || echo 'mount failed: Operation not permitted')" sh -c 'id=$(vnsctl mount x /y) && echo $id && vnsctl umount $id'
 

@@ -5,15 +5,20 @@
 use super::abi::{
     Kind, CLONE_FILES, CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NS_ALL, CLONE_SIGHAND,
-    CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM,
+    CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM, UNSHARE_EMPTY_MNTNS,
 };
 use super::errno::{Errno, VnsResult};
 
-/// The flags VNS_IOC_UNSHARE accepts: kernel/fork.c `check_unshare_flags()` accepts
-/// `CLONE_THREAD|CLONE_FS|CLONE_SIGHAND|CLONE_VM|CLONE_FILES|CLONE_SYSVSEM|CLONE_NS_ALL|UNSHARE_EMPTY_MNTNS`;
-/// vns v1 leaves `UNSHARE_EMPTY_MNTNS` out (Documentation/vns.rst, "Unshare", step 2: EINVAL).
-pub const UNSHARE_ALLOWED: u64 =
-    CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | CLONE_NS_ALL;
+/// The flags VNS_IOC_UNSHARE accepts, as kernel/fork.c `check_unshare_flags()`:
+/// `CLONE_THREAD|CLONE_FS|CLONE_SIGHAND|CLONE_VM|CLONE_FILES|CLONE_SYSVSEM|CLONE_NS_ALL|UNSHARE_EMPTY_MNTNS`.
+pub const UNSHARE_ALLOWED: u64 = CLONE_THREAD
+    | CLONE_FS
+    | CLONE_SIGHAND
+    | CLONE_VM
+    | CLONE_FILES
+    | CLONE_SYSVSEM
+    | CLONE_NS_ALL
+    | UNSHARE_EMPTY_MNTNS;
 
 /// The flags that only concern core-kernel task state: validated and reported, but vns changes nothing.
 #[cfg(any(test, feature = "testing"))]
@@ -55,8 +60,8 @@ impl TaskFacts {
 }
 
 /// Completes the flags as kernel/fork.c `ksys_unshare()` does, in its order: NEWUSER adds THREAD|FS; VM adds
-/// SIGHAND; SIGHAND adds THREAD; NEWNS adds FS. CLONE_THREAD does NOT add CLONE_VM (7.3 does not). 7.3's
-/// "UNSHARE_EMPTY_MNTNS adds NEWNS" step is left out: v1 refuses that flag anyway.
+/// SIGHAND; SIGHAND adds THREAD; UNSHARE_EMPTY_MNTNS adds NEWNS; NEWNS adds FS. CLONE_THREAD does NOT add
+/// CLONE_VM (7.3 does not). UNSHARE_EMPTY_MNTNS itself stays in the result.
 pub const fn complete_unshare_flags(flags: u64) -> u64 {
     let mut f = flags;
     if f & CLONE_NEWUSER != 0 {
@@ -67,6 +72,9 @@ pub const fn complete_unshare_flags(flags: u64) -> u64 {
     }
     if f & CLONE_SIGHAND != 0 {
         f |= CLONE_THREAD;
+    }
+    if f & UNSHARE_EMPTY_MNTNS != 0 {
+        f |= CLONE_NEWNS;
     }
     if f & CLONE_NEWNS != 0 {
         f |= CLONE_FS;

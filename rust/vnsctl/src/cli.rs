@@ -94,6 +94,10 @@ pub struct UnshareArgs {
     /// Unshare the mount namespace.
     #[arg(short = 'm', long)]
     pub mount: bool,
+    /// Unshare the mount namespace as an empty one: only a copy of the current root (UNSHARE_EMPTY_MNTNS,
+    /// implies --mount).
+    #[arg(long = "empty-mntns")]
+    pub empty_mntns: bool,
     /// Unshare the pid namespace (for children; see --fork).
     #[arg(short = 'p', long)]
     pub pid: bool,
@@ -137,6 +141,7 @@ impl UnshareArgs {
             (self.ipc, CLONE_NEWIPC),
             (self.net, CLONE_NEWNET),
             (self.mount, CLONE_NEWNS),
+            (self.empty_mntns, UNSHARE_EMPTY_MNTNS),
             (self.pid, CLONE_NEWPID),
             (self.cgroup, CLONE_NEWCGROUP),
             (self.time, CLONE_NEWTIME),
@@ -265,6 +270,17 @@ mod tests {
         );
         assert!(u.fork);
         assert!(u.program.is_empty());
+    }
+
+    #[test]
+    fn empty_mntns_sets_its_bit() {
+        let Cmd::Unshare(u) = parse(&["vnsctl", "unshare", "-r", "--empty-mntns"]).cmd else {
+            panic!()
+        };
+        assert_eq!(
+            u.flags(),
+            CLONE_NEWUSER | vns_core::abi::UNSHARE_EMPTY_MNTNS
+        );
     }
 
     #[test]

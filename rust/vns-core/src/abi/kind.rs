@@ -52,8 +52,9 @@ pub const CLONE_NEWPID: u64 = 0x2000_0000;
 pub const CLONE_NEWNET: u64 = 0x4000_0000;
 /// New time namespace (`CLONE_NEWTIME`).
 pub const CLONE_NEWTIME: u64 = 0x0000_0080;
-/// Unshare an empty mount namespace (`UNSHARE_EMPTY_MNTNS`): valid for unshare(2) in 7.3, not in vns v1.
-#[cfg(any(test, feature = "names"))]
+/// Unshare an empty mount namespace (`UNSHARE_EMPTY_MNTNS`, include/uapi/linux/sched.h): implies
+/// CLONE_NEWNS, and the new mount namespace holds only a copy of the caller's root (fs/namespace.c
+/// `copy_mnt_ns`).
 pub const UNSHARE_EMPTY_MNTNS: u64 = 0x0010_0000;
 /// Every `CLONE_NEW*` flag (`CLONE_NS_ALL`, include/linux/ns/ns_common_types.h).
 pub const CLONE_NS_ALL: u64 = CLONE_NEWCGROUP

@@ -3,7 +3,6 @@
 //! STM32 target): kernel/fork.c `ksys_unshare()` (completion) and `check_unshare_flags()` (Linux 7.3); then
 //! host-only unit tests.
 
-use super::super::abi::UNSHARE_EMPTY_MNTNS;
 use super::super::errno::VnsResult;
 use super::*;
 use Errno::*;
@@ -33,7 +32,11 @@ pub(crate) fn flags_completion() {
             CLONE_NEWUSER | CLONE_VM,
             CLONE_NEWUSER | CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_FS,
         ),
-        (UNSHARE_EMPTY_MNTNS, UNSHARE_EMPTY_MNTNS), // v1 refuses it; not completed to NEWNS
+        // 7.3: UNSHARE_EMPTY_MNTNS adds NEWNS, which adds FS; the bit itself stays.
+        (
+            UNSHARE_EMPTY_MNTNS,
+            UNSHARE_EMPTY_MNTNS | CLONE_NEWNS | CLONE_FS,
+        ),
     ];
     for (flags, want) in table {
         assert_eq!(complete_unshare_flags(flags), want, "{flags:#x}");
@@ -71,6 +74,7 @@ pub(crate) fn flags_allowed_bits() {
         CLONE_NEWPID,
         CLONE_NEWNET,
         CLONE_NEWTIME,
+        UNSHARE_EMPTY_MNTNS,
     ];
     let mut mask = 0;
     for f in allowed {
@@ -144,8 +148,8 @@ pub(crate) fn flags_task_checks() {
         // Single-threaded, nothing shared: everything goes.
         (CLONE_VM, single, Ok(())),
         (CLONE_NEWUSER | CLONE_VM, single, Ok(())),
+        (UNSHARE_EMPTY_MNTNS, single, Ok(())),
         // Disallowed bits win whatever the task (EINVAL either way).
-        (UNSHARE_EMPTY_MNTNS, single, Err(EINVAL)),
         (1 << 32, single, Err(EINVAL)),
     ];
     for (flags, facts, want) in table {
@@ -210,13 +214,17 @@ fn kinds_to_create_order() {
 }
 
 #[test]
-fn empty_mntns_is_not_completed_and_refused() {
-    assert_eq!(
-        complete_unshare_flags(UNSHARE_EMPTY_MNTNS),
-        UNSHARE_EMPTY_MNTNS
-    );
+fn empty_mntns_completes_to_newns() {
+    let want = UNSHARE_EMPTY_MNTNS | CLONE_NEWNS | CLONE_FS;
+    assert_eq!(complete_unshare_flags(UNSHARE_EMPTY_MNTNS), want);
     assert_eq!(
         unshare_flags(UNSHARE_EMPTY_MNTNS, &TaskFacts::SINGLE),
+        Ok(want)
+    );
+    // It asks for a mount namespace, as CLONE_NEWNS does.
+    assert!(wants(want, Kind::Mnt));
+    assert_eq!(
+        unshare_flags(UNSHARE_EMPTY_MNTNS | (1 << 32), &TaskFacts::SINGLE),
         Err(Errno::EINVAL)
     );
 }
