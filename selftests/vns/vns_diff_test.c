@@ -16,6 +16,7 @@
  */
 #include <linux/capability.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
@@ -230,6 +231,217 @@ TEST(unshare_agrees_with_the_kernel)
 	if (root)
 		write_limits(0, saved);
 	TH_LOG("%d sequences of %d steps, %d mismatches", runs, STEPS, mismatches);
+	EXPECT_EQ(0, mismatches);
+}
+
+/* ---- id maps: /proc/PID/uid_map (gid_map) against VNS_IOC_SET_ID_MAP ---- */
+
+#define MAX_EXTENTS 3
+
+struct map_case {
+	uint32_t which;		/* VNS_MAP_UID or VNS_MAP_GID */
+	uint32_t nr;
+	struct vns_id_extent e[MAX_EXTENTS];
+};
+
+/* A random map of 1..3 extents from values around the interesting edges; `self` is the writer's id. */
+static void random_map(uint64_t *st, uint32_t self, struct map_case *m)
+{
+	const uint32_t firsts[] = { 0, 1, 1000, 4294967294u };
+	const uint32_t lowers[] = { 0, self, self + 1, 1000, 4294967295u };
+	/* Weighted towards maps that parse, so that the permission rules are reached too. */
+	const uint32_t counts[] = { 1, 1, 1, 2, 1000, 0, 4294967295u };
+
+	m->which = rnd(st) % 2 ? VNS_MAP_GID : VNS_MAP_UID;
+	m->nr = rnd(st) % 2 ? 1 : 1 + rnd(st) % MAX_EXTENTS;
+	for (uint32_t i = 0; i < m->nr; i++) {
+		m->e[i].first = firsts[rnd(st) % 4] + i * 2000;
+		m->e[i].lower_first = lowers[rnd(st) % 5];
+		m->e[i].count = counts[rnd(st) % 7];
+	}
+}
+
+/* A side's setup failed (never an errno: those are below 134). */
+#define SETUP_FAILED 250
+
+/* The kernel side: unshare(2) a user namespace, then write the map as /proc/self/uid_map takes it. */
+static int kernel_map(const struct map_case *m)
+{
+	char text[256] = "";
+	int fd, ret = 0;
+
+	if (unshare(CLONE_NEWUSER)) {
+		fprintf(stderr, "# kernel side: unshare(CLONE_NEWUSER): %s\n", strerror(errno));
+		return SETUP_FAILED;
+	}
+	/* An unprivileged gid map needs setgroups denied (user_namespace.c new_idmap_permitted). */
+	write_str("/proc/self/setgroups", "deny");
+	for (uint32_t i = 0; i < m->nr; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%u %u %u\n", m->e[i].first,
+			 m->e[i].lower_first, m->e[i].count);
+	fd = open(m->which == VNS_MAP_GID ? "/proc/self/gid_map" : "/proc/self/uid_map", O_WRONLY);
+	if (fd < 0) {
+		fprintf(stderr, "# kernel side: open map: %s\n", strerror(errno));
+		return SETUP_FAILED;
+	}
+	if (write(fd, text, strlen(text)) < 0)
+		ret = errno;
+	close(fd);
+	return ret;
+}
+
+/* The vns side: a user vns of the caller's own, then SET_ID_MAP with the same extents. */
+static int vns_map(const struct map_case *m)
+{
+	struct vns_id_map req = { .which = m->which, .nr_extents = m->nr, .extents = (uintptr_t)m->e };
+	struct vns_info info;
+	int fd = vns_open();
+
+	if (fd < 0 || vns_unshare(fd, CLONE_NEWUSER, NULL) || vns_get_info(fd, &info))
+		return SETUP_FAILED;
+	req.user_ns_id = info.ns_id[VNS_KIND_USER];
+	return -vns_ioctl(fd, VNS_IOC_SET_ID_MAP, &req);
+}
+
+/* Runs `side` for map `m` in a fresh child of the identity (`unprivileged`: uid 1000); its errno. */
+static int map_in_child(int (*side)(const struct map_case *), const struct map_case *m, int unprivileged)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* Dropped from root, the task is not dumpable and its /proc/self maps are root's: make it so. */
+		if (unprivileged && (vns_drop_privileges() || prctl(PR_SET_DUMPABLE, 1)))
+			_exit(SETUP_FAILED);
+		_exit(side(m));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST(id_map_writes_agree_with_the_kernel)
+{
+	const char *env = getenv("VNS_DIFF_SEQS");
+	int n = (env ? atoi(env) : 24) * 4, mismatches = 0, ok = 0, einval = 0, eperm = 0;
+	uint64_t st = 0x1d5eed;
+
+	for (int unpriv = 0; unpriv < 2; unpriv++) {
+		uint32_t self = unpriv || getuid() ? VNS_TEST_UID : 0;
+
+		if (unpriv && getuid() != 0)
+			break;	/* already the unprivileged identity */
+		for (int i = 0; i < n; i++) {
+			struct map_case m;
+			int k, v;
+
+			random_map(&st, self, &m);
+			k = map_in_child(kernel_map, &m, unpriv);
+			v = map_in_child(vns_map, &m, unpriv);
+			ASSERT_LT(-1, k);
+			ASSERT_GT(SETUP_FAILED, k);
+			ASSERT_GT(SETUP_FAILED, v);
+			ok += !k;
+			einval += k == EINVAL;
+			eperm += k == EPERM;
+			if (k == v)
+				continue;
+			mismatches++;
+			TH_LOG("%s map, %u extents (first %u lower %u count %u...), %s: kernel %s, vns %s",
+			       m.which == VNS_MAP_GID ? "gid" : "uid", m.nr, m.e[0].first, m.e[0].lower_first,
+			       m.e[0].count, unpriv || getuid() ? "uid 1000" : "root", strerror(k), strerror(v));
+		}
+	}
+	TH_LOG("%d map writes: %d written, %d EINVAL, %d EPERM; %d mismatches", n * (getuid() ? 1 : 2), ok,
+	       einval, eperm, mismatches);
+	EXPECT_EQ(0, mismatches);
+}
+
+/* ---- nested user namespaces: the same depth fails the same way ---- */
+
+static int kernel_depth(void)
+{
+	for (int level = 1; level < 64; level++)
+		if (kernel_userns_root())
+			return level;
+	return 0;
+}
+
+static int vns_depth(void)
+{
+	int fd = vns_open();
+
+	for (int level = 1; level < 64; level++) {
+		int ret = vns_unshare_map_root(fd, 0);
+
+		if (ret)
+			return level * 1000 - ret;
+	}
+	return 0;
+}
+
+static int depth_in_child(int (*side)(void))
+{
+	int p[2], v = -1, status;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		v = side();
+		_exit(write(p[1], &v, sizeof(v)) == sizeof(v) ? 0 : 1);
+	}
+	close(p[1]);
+	if (read(p[0], &v, sizeof(v)) != sizeof(v))
+		v = -1;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return v;
+}
+
+TEST(user_namespace_depth_agrees_with_the_kernel)
+{
+	int k = depth_in_child(kernel_depth), v = depth_in_child(vns_depth);
+
+	/* The kernel: the level whose unshare failed; vns: that level * 1000 + errno. */
+	ASSERT_LT(0, k);
+	EXPECT_EQ(k, v / 1000) TH_LOG("kernel fails at level %d, vns at %d", k, v / 1000);
+	EXPECT_EQ(ENOSPC, v % 1000);
+}
+
+/* ---- the limits' sysctls take the same values ---- */
+
+TEST(sysctl_ranges_agree_with_the_kernel)
+{
+	static const char *const values[] = { "0", "1", "5\n", " 7", "2147483647", "2147483648", "-1",
+					     "abc", "1 2", "", "0x10", "99999999999999999999" };
+	const char *kpath = "/proc/sys/user/max_uts_namespaces", *vpath = VNS_SYSCTL_DIR "max_uts_namespaces";
+	long saved_k = 0, saved_v = 0;
+	char buf[32];
+	int mismatches = 0;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root (writes the limits)");
+	ASSERT_EQ(0, vns_read_int(kpath, &saved_k));
+	ASSERT_EQ(0, vns_read_int(vpath, &saved_v));
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		long rk = -1, rv = -1;
+		int ek = write_str(kpath, values[i]), ev = write_str(vpath, values[i]);
+
+		vns_read_int(kpath, &rk);
+		vns_read_int(vpath, &rv);
+		if (ek != ev || rk != rv) {
+			mismatches++;
+			TH_LOG("\"%s\": kernel %d (then %ld), vns %d (then %ld)", values[i], ek, rk, ev, rv);
+		}
+		write_str(kpath, "100");
+		write_str(vpath, "100");
+	}
+	snprintf(buf, sizeof(buf), "%ld", saved_k);
+	write_str(kpath, buf);
+	snprintf(buf, sizeof(buf), "%ld", saved_v);
+	write_str(vpath, buf);
 	EXPECT_EQ(0, mismatches);
 }
 
