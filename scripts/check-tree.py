@@ -127,7 +127,7 @@ def c_type(t):
         const = base.startswith('const ')
         base = base[6:] if const else base
         name = {'struct task_struct': 'RawTask', 'struct vns_uts': 'RawUts', 'struct vns_task_facts': 'RawTaskFacts',
-                'struct vns_hooks': 'RawHooks', 'void': 'c_void'}.get(base, base)
+                'struct vns_hooks': 'RawHooks', 'struct vns_timespec': 'RawTimespec', 'void': 'c_void'}.get(base, base)
         return ('*const ' if const else '*mut ') + name
     return t
 
@@ -148,7 +148,7 @@ def check_shim():
         rust[name] = ((ret or '()').strip(), types)
     # The structs the two sides share: the same fields, in the same order.
     for c_name, r_name in (('vns_task_facts', 'RawTaskFacts'), ('vns_opener', 'RawOpener'),
-                           ('vns_hooks', 'RawHooks')):
+                           ('vns_hooks', 'RawHooks'), ('vns_timespec', 'RawTimespec')):
         m = re.search(r'struct %s \{(.*?)\};' % c_name, header, re.S)
         r = re.search(r'struct %s \{(.*?)\n\}' % r_name, shim, re.S)
         if not m or not r:

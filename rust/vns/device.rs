@@ -45,12 +45,14 @@ use crate::{
         abi::{
             decode_cmd,
             Cmd,
+            VnsClockTs,
             VnsIdExtent,
             VnsIdMap,
             VnsList,
             VnsMount,
             VnsNsEntry,
             VnsSetns,
+            VnsTimeOffsets,
             VnsUcounts,
             VnsUmount,
             VnsUnshare,
@@ -128,14 +130,16 @@ impl Arg {
         Ok(value)
     }
 
-    /// `copy_struct_to_user` of a v1 struct `T`: the struct, then zeroes up to the caller's size.
+    /// `copy_struct_to_user` of a struct `T`: as much of it as the caller's size holds (a struct that
+    /// grew is cut to the caller's older size, at least its first size, which `dispatch` checked), then
+    /// zeroes up to the caller's size.
     fn write<T: AsBytes>(self, value: &T) -> VnsResult<()> {
-        let v1 = core::mem::size_of::<T>();
-        ustruct::check_ioctl_size(self.size, v1)?;
+        let bytes = value.as_bytes();
+        let n = self.size.min(bytes.len());
         let mut writer = UserSlice::new(UserPtr::from_addr(self.ptr), self.size).writer();
-        writer.write(value)?;
+        writer.write_slice(bytes.get(..n).ok_or(Errno::EINVAL)?)?;
         let zero = [0u8; 64];
-        let mut left = self.size - v1;
+        let mut left = self.size - n;
         while left > 0 {
             let n = left.min(zero.len());
             writer.write_slice(zero.get(..n).ok_or(Errno::EINVAL)?)?;
@@ -180,6 +184,9 @@ impl VnsFile {
             Cmd::ListMounts => self.list_mounts(arg),
             Cmd::ListNs => self.list_ns(arg),
             Cmd::GetUcounts => self.get_ucounts(arg),
+            Cmd::SetTimeOffsets => self.state.set_time_offsets(&arg.read::<VnsTimeOffsets>()?),
+            Cmd::GetTimeOffsets => arg.write(&self.state.get_time_offsets()?),
+            Cmd::ClockGettime => self.clock_gettime(arg),
         }
     }
 
@@ -273,6 +280,17 @@ impl VnsFile {
         }
         l.nr = total;
         arg.write(&l)
+    }
+
+    fn clock_gettime(&self, arg: Arg) -> VnsResult<()> {
+        let mut c: VnsClockTs = arg.read()?;
+        if c.reserved != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let t = self.state.clock_gettime(c.clock_id)?;
+        c.sec = t.sec;
+        c.nsec = t.nsec;
+        arg.write(&c)
     }
 
     fn get_ucounts(&self, arg: Arg) -> VnsResult<()> {

@@ -29,10 +29,8 @@ use kernel::{
 
 use crate::{
     error::VnsResult,
-    ns::{
-        NsProxy,
-        NsRef, //
-    },
+    ns::NsRef,
+    proxy::NsProxy,
     sys::{
         ExecTask,
         NewTask,
@@ -47,7 +45,8 @@ use crate::{
     vcore::{
         abi::{
             Kind,
-            CLONE_THREAD, //
+            CLONE_THREAD,
+            CLONE_VM, //
         },
         caps::{
             caps_after_exec,
@@ -187,10 +186,12 @@ impl Members {
             return;
         };
         let thread = clone_flags & CLONE_THREAD != 0;
-        // A new process lives in its parent's pid_ns_for_children; a thread stays with its group.
-        let proxy = match (&pm.proxy.for_children, thread) {
-            (Some(children), false) => children.clone(),
-            _ => pm.proxy.clone(),
+        // A new process lives in its parent's pid_ns_for_children, and without CLONE_VM in its
+        // time_ns_for_children; a thread stays with its group.
+        let proxy = if thread {
+            pm.proxy.clone()
+        } else {
+            NsProxy::for_new_process(&pm.proxy, clone_flags & CLONE_VM != 0)
         };
         let pid_ns = proxy.get(Kind::Pid).clone();
         let numbered = !thread && pid_ns.pid().is_some_and(|p| p.numbers_tasks());
@@ -223,6 +224,13 @@ impl Members {
             }
             _ => None,
         };
+        // A child entering another time vns freezes its offsets before it runs (`timens_on_fork`).
+        let time = proxy.get(Kind::Time);
+        if !RcuRef::ptr_eq(time, pm.proxy.get(Kind::Time)) {
+            if let Some(t) = time.time() {
+                t.freeze();
+            }
+        }
         // The child's own reserve, for its first child. Without one it is recorded all the same.
         let spare = Spare::new().ok();
         let entry = RcuRef::new_in(node, child.key(), Member::new(proxy, pm.caps(), pid, spare));
@@ -247,19 +255,40 @@ impl Members {
 
     /// `sched_process_exec`: recomputes the capability set as the kernel does for a task in a non-init
     /// user namespace: full if its euid maps to 0 there, empty otherwise (Documentation/vns.rst
-    /// "Capabilities"). The euid is read only for a member: a task with no entry costs one lookup.
+    /// "Capabilities"); and enters the time vns for children when that is not the active one
+    /// (kernel/nsproxy.c `exec_task_namespaces`), freezing its offsets. The euid is read only for a
+    /// member: a task with no entry costs one lookup.
     pub(crate) fn on_exec(&self, task: ExecTask) {
         let Some(m) = self.table.lookup(&task.key()) else {
             return;
         };
-        let Some(user) = m.proxy.user_ns().user() else {
+        let caps = m.proxy.user_ns().user().map(|user| {
+            let root = user
+                .map(IdMapKind::Uid)
+                .and_then(|map| map.map_id_up(task.euid()))
+                == Some(0);
+            caps_after_exec(root)
+        });
+        if !m.proxy.time_changes_at_exec() {
+            if let Some(caps) = caps {
+                m.caps.store(caps.0, Relaxed);
+            }
             return;
-        };
-        let root = user
-            .map(IdMapKind::Uid)
-            .and_then(|map| map.map_id_up(task.euid()))
-            == Some(0);
-        m.caps.store(caps_after_exec(root).0, Relaxed);
+        }
+        let caps = caps.unwrap_or_else(|| m.caps());
+        match NsProxy::after_exec(&m.proxy).and_then(|p| Self::prepare(p, caps, m.pid.clone())) {
+            Ok(entry) => {
+                if let Some(t) = entry.proxy.get(Kind::Time).time() {
+                    t.freeze();
+                }
+                self.install(Some(&m), entry);
+            }
+            // Past the point of no return, as a failing `exec_task_namespaces` kills the task.
+            Err(_) => {
+                kernel::pr_warn_once!("an exec could not enter its time namespace: killed\n");
+                task.kill();
+            }
+        }
     }
 
     /// The calling task's next membership entry, with a fresh reserve for its next child, allocated

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Namespace objects (Documentation/vns.rst "Objects"): one reference-counted type for every kind, with
-//! the per-kind state in [`NsState`] (a pid vns's is here too: [`PidNs`], kernel/pid_namespace.c); and
-//! [`NsProxy`], what a task is a member of.
+//! the per-kind state in [`NsState`] (a pid vns's is here too: [`PidNs`], kernel/pid_namespace.c).
 //!
-//! Lifetime: a namespace is held by the memberships that name it (through [`NsProxy`]), by the
+//! Lifetime: a namespace is held by the memberships that name it (through `NsProxy`), by the
 //! namespaces it owns or parents, and by callers in flight. When the last reference goes, it leaves the
 //! registry, its charge is returned to the ucounts at every level, and its memory is freed after an RCU
 //! grace period -- all before the call that dropped the reference returns (release is synchronous).
@@ -16,20 +15,19 @@ use kernel::{
     prelude::*,
     sync::{
         atomic::Atomic,
-        Arc,
         SpinLock, //
     }, //
 };
 
 use crate::{
     error::VnsResult,
-    kind::PerKind,
     mnt::MntNs,
     sys::{
         RcuObject,
         RcuRef,
         UtsNames, //
     },
+    time::TimeNs,
     ucounts::{
         dec_ucount,
         UcRef,
@@ -64,7 +62,7 @@ pub(crate) struct Ns {
     pub(crate) state: NsState,
 }
 
-/// The state of each kind (ipc, net, cgroup and time have identity, ownership and accounting only).
+/// The state of each kind (ipc, net and cgroup have identity, ownership and accounting only).
 ///
 /// The states with a lock (a pid vns's number map, a mount table) keep it in a box of their own: pin-init
 /// cannot initialise a lock in place inside an enum variant.
@@ -77,7 +75,9 @@ pub(crate) enum NsState {
     Uts(UtsNames),
     /// A mount vns.
     Mnt(MntNs),
-    /// ipc, net, cgroup, time.
+    /// A time vns.
+    Time(TimeNs),
+    /// ipc, net, cgroup.
     Plain,
 }
 
@@ -133,6 +133,14 @@ impl Ns {
     pub(crate) fn mnt(&self) -> Option<&MntNs> {
         match &self.state {
             NsState::Mnt(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The clock offsets, if this is a time vns.
+    pub(crate) fn time(&self) -> Option<&TimeNs> {
+        match &self.state {
+            NsState::Time(t) => Some(t),
             _ => None,
         }
     }
@@ -253,62 +261,6 @@ impl<'a> UserNsView for &'a Ns {
 
     fn parent(&self) -> Option<Self> {
         self.owner.as_deref()
-    }
-}
-
-/// A task's namespaces (`struct nsproxy`): one of each kind, plus `pid_ns_for_children`, and the proxy
-/// the task's children get. Immutable: a change makes a new proxy.
-pub(crate) struct NsProxy {
-    /// The active namespace of each kind.
-    pub(crate) ns: PerKind<NsRef>,
-    /// `pid_ns_for_children`.
-    pub(crate) pid_ns_for_children: NsRef,
-    /// What children get when `pid_ns_for_children` differs from the active pid vns (their active pid
-    /// vns is then `pid_ns_for_children`); `None` when children share this proxy.
-    pub(crate) for_children: Option<Arc<NsProxy>>,
-}
-
-impl NsProxy {
-    /// A proxy of `ns` with `pid_ns_for_children`, and its children's proxy when that differs (charged
-    /// to the caller).
-    pub(crate) fn new(ns: PerKind<NsRef>, pid_ns_for_children: NsRef) -> VnsResult<Arc<Self>> {
-        let for_children = if RcuRef::ptr_eq(&ns[Kind::Pid], &pid_ns_for_children) {
-            None
-        } else {
-            let mut child_ns = ns.clone();
-            child_ns[Kind::Pid] = pid_ns_for_children.clone();
-            Some(Arc::new(
-                NsProxy {
-                    ns: child_ns,
-                    pid_ns_for_children: pid_ns_for_children.clone(),
-                    for_children: None,
-                },
-                GFP_KERNEL_ACCOUNT,
-            )?)
-        };
-        Ok(Arc::new(
-            NsProxy {
-                ns,
-                pid_ns_for_children,
-                for_children,
-            },
-            GFP_KERNEL_ACCOUNT,
-        )?)
-    }
-
-    /// The active namespace of `kind`.
-    pub(crate) fn get(&self, kind: Kind) -> &NsRef {
-        &self.ns[kind]
-    }
-
-    /// The user vns.
-    pub(crate) fn user_ns(&self) -> &NsRef {
-        self.get(Kind::User)
-    }
-
-    /// The namespace ids, in kind order.
-    pub(crate) fn ids(&self) -> [u64; crate::vcore::abi::VNS_NR_KINDS] {
-        self.ns.map(|n| n.id)
     }
 }
 

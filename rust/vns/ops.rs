@@ -35,23 +35,33 @@ use crate::{
     vcore::{
         abi::{
             Kind,
+            VnsClockTs,
             VnsIdExtent,
             VnsInfo,
             VnsMount,
             VnsNsEntry,
+            VnsTimeOffsets,
             VNS_INFO_FULL_CAPS,
             VNS_NR_KINDS, //
         },
         caps::{
             CAP_SETGID,
             CAP_SETUID,
-            CAP_SYS_ADMIN, //
+            CAP_SYS_ADMIN,
+            CAP_SYS_TIME, //
         },
         idmap::{
             self,
             IdExtent,
             IdMap,
             MapWriter, //
+        },
+        timens::{
+            check_offset_range,
+            check_offsets_input,
+            Clock,
+            OffsetClock,
+            Timespec, //
         }, //
     }, //
 };
@@ -77,6 +87,7 @@ impl Vns {
         Ok(VnsInfo {
             ns_id: cur.proxy.ids(),
             pid_for_children_id: cur.proxy.pid_ns_for_children.id,
+            time_for_children_id: cur.proxy.time_ns_for_children.id,
             user_level: user.level,
             pid_level: active_pid.level(),
             uid: user.from_kid_munged(IdMapKind::Uid, cur.facts.euid),
@@ -88,6 +99,69 @@ impl Vns {
                 0
             },
         })
+    }
+
+    /// VNS_IOC_SET_TIME_OFFSETS: sets clock offsets of the caller's time-for-children vns, in
+    /// `proc_timens_set_offset`'s order (kernel/time/namespace.c): the format (EINVAL, as the proc
+    /// file's parser), then vns CAP_SYS_TIME in the namespace's owner (EPERM), then each clock and
+    /// range (EINVAL, ERANGE: the bound depends on the clock now), then frozen (EACCES).
+    pub(crate) fn set_time_offsets(&self, o: &VnsTimeOffsets) -> VnsResult<()> {
+        let given = check_offsets_input(o)?;
+        let cur = self.resolve();
+        let target = &cur.proxy.time_ns_for_children;
+        if !cur.ns_capable(Ns::owner_or_self(target), CAP_SYS_TIME) {
+            return Err(Errno::EPERM);
+        }
+        let mut offsets = [(OffsetClock::Monotonic, Timespec::ZERO); 2];
+        for (slot, line) in offsets.iter_mut().zip(given) {
+            let clock = OffsetClock::from_clock_id(line.clock_id)?;
+            let now = sys::clock_read(match clock {
+                OffsetClock::Monotonic => Clock::Monotonic,
+                OffsetClock::Boottime => Clock::Boottime,
+            });
+            let value = Timespec {
+                sec: line.sec,
+                nsec: line.nsec,
+            };
+            check_offset_range(now, value)?;
+            *slot = (clock, value);
+        }
+        let offsets = offsets.get(..given.len()).ok_or(Errno::EINVAL)?;
+        target.time().ok_or(Errno::EINVAL)?.set(offsets)
+    }
+
+    /// VNS_IOC_GET_TIME_OFFSETS: the offsets of the caller's time-for-children vns, as
+    /// /proc/PID/timens_offsets shows them: CLOCK_MONOTONIC, then CLOCK_BOOTTIME.
+    pub(crate) fn get_time_offsets(&self) -> VnsResult<VnsTimeOffsets> {
+        let cur = self.resolve();
+        let time = cur.proxy.time_ns_for_children.time().ok_or(Errno::EINVAL)?;
+        let mut out = VnsTimeOffsets {
+            nr: OffsetClock::ALL.len() as u32,
+            ..VnsTimeOffsets::default()
+        };
+        for (slot, clock) in out.offsets.iter_mut().zip(OffsetClock::ALL) {
+            let t = time.offset(clock);
+            *slot = VnsClockTs {
+                clock_id: clock.clock_id(),
+                reserved: 0,
+                sec: t.sec,
+                nsec: t.nsec,
+            };
+        }
+        Ok(out)
+    }
+
+    /// VNS_IOC_CLOCK_GETTIME: `clock_id` as the caller sees it, its active time vns's offset added
+    /// to the monotonic clocks and CLOCK_BOOTTIME (`timens_add_monotonic`, `timens_add_boottime`).
+    pub(crate) fn clock_gettime(&self, clock_id: i32) -> VnsResult<Timespec> {
+        let clock = Clock::from_clock_id(clock_id)?;
+        let now = sys::clock_read(clock);
+        let Some(offset) = clock.offset() else {
+            return Ok(now);
+        };
+        let cur = self.resolve();
+        let time = cur.proxy.get(Kind::Time).time().ok_or(Errno::EINVAL)?;
+        Ok(now.add(time.offset(offset)))
     }
 
     /// VNS_IOC_GET_UTS: both names of the caller's uts vns.

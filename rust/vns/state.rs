@@ -33,11 +33,11 @@ use crate::{
     mnt::MntNs,
     ns::{
         Ns,
-        NsProxy,
         NsRef,
         NsState,
         PidNs, //
     },
+    proxy::NsProxy,
     registry::Registry,
     sys::{
         self,
@@ -45,6 +45,7 @@ use crate::{
         TaskKey,
         UtsNames, //
     },
+    time::TimeNs,
     ucounts::UcountsTable,
     user::{
         IdMapKind,
@@ -110,7 +111,7 @@ impl Vns {
         let root_mnt = next_mnt_id.fetch_add(1, Relaxed);
         let mnt = new_init(Kind::Mnt, o, NsState::Mnt(MntNs::new_init(root_mnt)?))?;
         let cgroup = new_init(Kind::Cgroup, o, NsState::Plain)?;
-        let time = new_init(Kind::Time, o, NsState::Plain)?;
+        let time = new_init(Kind::Time, o, NsState::Time(TimeNs::init()?))?;
         let ns = PerKind::from_fn(|kind| {
             match kind {
                 Kind::User => &user,
@@ -124,7 +125,7 @@ impl Vns {
             }
             .clone()
         });
-        let init = NsProxy::new(ns, pid.clone())?;
+        let init = NsProxy::new(ns, pid.clone(), time.clone())?;
 
         Ok(Arc::new(
             Self {

@@ -3,6 +3,9 @@
 //! The operations that change what the caller is a member of: UNSHARE (Documentation/vns.rst
 //! "Unshare", kernel/fork.c `ksys_unshare`) and SETNS (kernel/nsproxy.c `setns`).
 //!
+//! As in 7.3, UNSHARE of a pid or time vns changes only what the caller's children enter (its
+//! `*_for_children`); SETNS into a time vns changes both (`timens_install`).
+//!
 //! Both check and allocate everything first and change state in one last step, so a failure leaves
 //! ids, counts and membership exactly as they were. UNSHARE writes its result (`applied`) to user space
 //! *before* that step ("reserve, write, commit"), so an EFAULT, too, leaves everything as it was; and a
@@ -20,17 +23,18 @@ use crate::{
     member::Members,
     ns::{
         Ns,
-        NsProxy,
         NsRef,
         NsState,
         PidNs, //
     },
+    proxy::NsProxy,
     state::Vns,
     sys::{
         self,
         RcuRef,
         UtsNames, //
     },
+    time::TimeNs,
     user::{
         IdMapKind,
         UserNs, //
@@ -81,6 +85,7 @@ impl Vns {
         let (euid, egid) = (f.euid, f.egid);
         let mut ns = cur.proxy.ns.clone();
         let mut pid_ns_for_children = cur.proxy.pid_ns_for_children.clone();
+        let mut time_ns_for_children = cur.proxy.time_ns_for_children.clone();
         let mut caps = cur.caps;
         // What this call creates, published only at the commit.
         let mut created: [Option<NsRef>; VNS_NR_KINDS] = [const { None }; VNS_NR_KINDS];
@@ -147,21 +152,25 @@ impl Vns {
                 }),
                 Kind::Uts => NsState::Uts(UtsNames::new(Some(old.uts().ok_or(Errno::EINVAL)?))?),
                 Kind::Pid => NsState::Pid(PidNs::new(level, pid_ns_for_children.clone())?),
+                // kernel/time/namespace.c copy_time_ns: the offsets of time_ns_for_children.
+                Kind::Time => NsState::Time(TimeNs::new(
+                    time_ns_for_children.time().ok_or(Errno::EINVAL)?,
+                )?),
                 _ => NsState::Plain,
             };
             let new = self.create_ns(kind, &owner, charge.commit(), state)?;
             keep(&new);
-            if kind == Kind::Pid {
-                // NEWPID changes pid_ns_for_children only; the caller's own pid vns stays.
-                pid_ns_for_children = new;
-            } else {
-                ns[kind] = new;
+            match kind {
+                // NEWPID and NEWTIME change the namespace for children only; the caller's own stays.
+                Kind::Pid => pid_ns_for_children = new,
+                Kind::Time => time_ns_for_children = new,
+                _ => ns[kind] = new,
             }
         }
 
         // 6. The last allocation, then the result to user space: an error in either drops what was
         // made, which undoes it all (no other task has seen any of it).
-        let proxy = NsProxy::new(ns, pid_ns_for_children)?;
+        let proxy = NsProxy::new(ns, pid_ns_for_children, time_ns_for_children)?;
         let entry = Members::prepare(proxy, caps, cur.pid.clone())?;
         report(completed)?;
 
@@ -195,6 +204,7 @@ impl Vns {
         let cur = self.resolve();
         let mut ns = cur.proxy.ns.clone();
         let mut pid_ns_for_children = cur.proxy.pid_ns_for_children.clone();
+        let mut time_ns_for_children = cur.proxy.time_ns_for_children.clone();
         let mut caps = cur.caps;
         match kind {
             Kind::User => {
@@ -209,23 +219,41 @@ impl Vns {
                 ns[Kind::User] = target;
             }
             _ => {
+                // kernel/time/namespace.c timens_install: a caller sharing its address space
+                // cannot switch clocks (EUSERS), before the permission check.
+                if kind == Kind::Time && sys::current_mm_shared() {
+                    return Err(Errno::EUSERS);
+                }
                 let owner = Ns::owner_or_self(&target);
                 if !cur.ns_capable(owner, CAP_SYS_ADMIN) || !cur.has_cap_in_own(CAP_SYS_ADMIN) {
                     return Err(Errno::EPERM);
                 }
-                if kind == Kind::Pid {
-                    // kernel/pid_namespace.c pidns_install: only the active pid vns or a descendant.
-                    if !target.is_pid_descendant_of(cur.proxy.get(Kind::Pid)) {
-                        return Err(Errno::EINVAL);
+                match kind {
+                    Kind::Pid => {
+                        // kernel/pid_namespace.c pidns_install: only the active pid vns or a
+                        // descendant.
+                        if !target.is_pid_descendant_of(cur.proxy.get(Kind::Pid)) {
+                            return Err(Errno::EINVAL);
+                        }
+                        pid_ns_for_children = target;
                     }
-                    pid_ns_for_children = target;
-                } else {
-                    ns[kind] = target;
+                    // timens_install sets both the active and the for-children time vns.
+                    Kind::Time => {
+                        ns[kind] = target.clone();
+                        time_ns_for_children = target;
+                    }
+                    _ => ns[kind] = target,
                 }
             }
         }
-        let proxy = NsProxy::new(ns, pid_ns_for_children)?;
+        let proxy = NsProxy::new(ns, pid_ns_for_children, time_ns_for_children)?;
         let entry = Members::prepare(proxy, caps, cur.pid.clone())?;
+        // Commit. Entering a time vns freezes its offsets (timens_commit).
+        if kind == Kind::Time {
+            if let Some(t) = entry.proxy.get(Kind::Time).time() {
+                t.freeze();
+            }
+        }
         self.members.install(cur.member.as_ref(), entry);
         Ok(())
     }

@@ -22,6 +22,8 @@ pub mod flags;
 pub mod idmap;
 #[path = "../vns-core/src/mount.rs"]
 pub mod mount;
+#[path = "../vns-core/src/timens.rs"]
+pub mod timens;
 #[path = "../vns-core/src/ucount/mod.rs"]
 pub mod ucount;
 #[path = "../vns-core/src/ustruct.rs"]

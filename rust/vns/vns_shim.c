@@ -18,6 +18,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysctl.h>
+#include <linux/time64.h>
+#include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
 #include <linux/user_namespace.h>
 #include <linux/utsname.h>
@@ -262,9 +264,47 @@ u32 vns_shim_nr_threads_total(void)
  * Fail closed: a new task whose membership could not be recorded is killed before it first runs (it
  * never reaches user space). For a CLONE_THREAD child this ends its whole thread group, as SIGKILL does.
  */
-void vns_shim_kill_new_task(struct task_struct *task)
+void vns_shim_kill_task(struct task_struct *task)
 {
 	send_sig(SIGKILL, task, 1);
+}
+
+/*
+ * The kernel's own reading of a clock, before any time namespace offset (kernel/time/posix-timers.c: the
+ * k_clock .clock_get_timespec of each, without timens_add_*()). False for a clock vns does not read.
+ */
+bool vns_shim_clock_read(int clock_id, struct vns_timespec *ts)
+{
+	struct timespec64 tp;
+
+	switch (clock_id) {
+	case CLOCK_REALTIME:
+		ktime_get_real_ts64(&tp);
+		break;
+	case CLOCK_MONOTONIC:
+		ktime_get_ts64(&tp);
+		break;
+	case CLOCK_MONOTONIC_RAW:
+		ktime_get_raw_ts64(&tp);
+		break;
+	case CLOCK_REALTIME_COARSE:
+		ktime_get_coarse_real_ts64(&tp);
+		break;
+	case CLOCK_MONOTONIC_COARSE:
+		ktime_get_coarse_ts64(&tp);
+		break;
+	case CLOCK_BOOTTIME:
+		ktime_get_boottime_ts64(&tp);
+		break;
+	case CLOCK_TAI:
+		ktime_get_clocktai_ts64(&tp);
+		break;
+	default:
+		return false;
+	}
+	ts->sec = tp.tv_sec;
+	ts->nsec = tp.tv_nsec;
+	return true;
 }
 
 /* ---- task_newtask, sched_process_exit/exec probes ------------------------------------------------------------ */

@@ -29,6 +29,12 @@ struct vns_opener {
 	bool cap_sys_resource;	/* CAP_SYS_RESOURCE in the init user namespace */
 };
 
+/* A clock reading (struct timespec64 with fixed-width fields). */
+struct vns_timespec {
+	s64 sec;
+	s64 nsec;
+};
+
 /*
  * What the shim calls back, with the @ctx it was registered with: an ops table filled in by Rust
  * (rust/vns/sys/hooks.rs, one generic function per entry, as rust/kernel/miscdevice.rs fills
@@ -56,7 +62,8 @@ void vns_shim_current_facts(struct vns_task_facts *facts);
 struct task_struct *vns_shim_current(void);
 u32 vns_shim_task_euid(struct task_struct *task);
 u32 vns_shim_nr_threads_total(void);
-void vns_shim_kill_new_task(struct task_struct *task);
+void vns_shim_kill_task(struct task_struct *task);
+bool vns_shim_clock_read(int clock_id, struct vns_timespec *ts);
 int vns_shim_probes_register(const struct vns_hooks *hooks, const void *ctx);
 void vns_shim_probes_unregister(void);
 struct vns_uts *vns_shim_uts_alloc(const struct vns_uts *from);

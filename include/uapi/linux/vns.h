@@ -54,7 +54,13 @@ struct vns_unshare {
 	__u64 applied;		/* out */
 };
 
-/* VNS_IOC_GET_INFO */
+/*
+ * VNS_IOC_GET_INFO. The struct grew at its end (time_for_children_id); a
+ * caller built with the first size, VNS_INFO_SIZE_VER0, passes that size in
+ * the command and gets that much.
+ */
+#define VNS_INFO_SIZE_VER0	96
+
 struct vns_info {
 	__u64 ns_id[VNS_NR_KINDS];	/* by enum vns_kind */
 	__u64 pid_for_children_id;
@@ -64,6 +70,7 @@ struct vns_info {
 	__u32 gid;		/* egid, likewise */
 	__s32 pid;		/* number in the caller's active pid vns */
 	__u32 flags;		/* VNS_INFO_* */
+	__u64 time_for_children_id;
 };
 
 /* VNS_IOC_SETNS */
@@ -145,6 +152,33 @@ struct vns_ucounts {
 	__u64 max[VNS_NR_KINDS];	/* out */
 };
 
+/*
+ * A clock and a time on it (clock_id: CLOCK_*, <linux/time.h>). In
+ * struct vns_time_offsets: an offset, as a line of /proc/PID/timens_offsets
+ * (0 <= nsec < 1000000000). In VNS_IOC_CLOCK_GETTIME: clock_id in, the time
+ * out.
+ */
+struct vns_clock_ts {
+	__s32 clock_id;
+	__u32 reserved;
+	__s64 sec;
+	__s64 nsec;
+};
+
+#define VNS_TIME_OFFSETS_MAX	2
+
+/*
+ * VNS_IOC_SET_TIME_OFFSETS (nr: 1 to VNS_TIME_OFFSETS_MAX; clocks
+ * CLOCK_MONOTONIC and CLOCK_BOOTTIME; unused entries zero) and
+ * VNS_IOC_GET_TIME_OFFSETS (nr = 2: CLOCK_MONOTONIC, then CLOCK_BOOTTIME), on
+ * the caller's time-for-children vns.
+ */
+struct vns_time_offsets {
+	__u32 nr;
+	__u32 reserved;
+	struct vns_clock_ts offsets[VNS_TIME_OFFSETS_MAX];
+};
+
 #define VNS_IOC_MAGIC		0xB9
 
 #define VNS_IOC_UNSHARE		_IOWR(VNS_IOC_MAGIC, 1, struct vns_unshare)
@@ -158,5 +192,8 @@ struct vns_ucounts {
 #define VNS_IOC_LIST_MOUNTS	_IOWR(VNS_IOC_MAGIC, 9, struct vns_list)
 #define VNS_IOC_LIST_NS		_IOWR(VNS_IOC_MAGIC, 10, struct vns_list)
 #define VNS_IOC_GET_UCOUNTS	_IOWR(VNS_IOC_MAGIC, 11, struct vns_ucounts)
+#define VNS_IOC_SET_TIME_OFFSETS	_IOW(VNS_IOC_MAGIC, 12, struct vns_time_offsets)
+#define VNS_IOC_GET_TIME_OFFSETS	_IOR(VNS_IOC_MAGIC, 13, struct vns_time_offsets)
+#define VNS_IOC_CLOCK_GETTIME	_IOWR(VNS_IOC_MAGIC, 14, struct vns_clock_ts)
 
 #endif /* _UAPI_LINUX_VNS_H */

@@ -11,6 +11,8 @@ pub const CAP_SETUID: u32 = 7;
 pub const CAP_SYS_ADMIN: u32 = 21;
 /// `CAP_SYS_RESOURCE`.
 pub const CAP_SYS_RESOURCE: u32 = 24;
+/// `CAP_SYS_TIME`.
+pub const CAP_SYS_TIME: u32 = 25;
 /// `CAP_LAST_CAP` (`CAP_CHECKPOINT_RESTORE`, 40).
 pub const CAP_LAST_CAP: u32 = 40;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //! Error numbers returned by vns.
 //!
-//! The values are the kernel's (include/uapi/asm-generic/errno-base.h, Linux 7.3). Every fallible rule of
+//! The values are the kernel's (include/uapi/asm-generic/errno-base.h and errno.h, Linux 7.3). Every fallible rule of
 //! `vns-core` returns an [`Errno`]; the module hands `to_errno()` (negative) back to the ioctl caller.
 
 /// The error numbers vns can return (include/uapi/asm-generic/errno-base.h).
@@ -28,6 +28,10 @@ pub enum Errno {
     ENOTTY = 25,
     /// No space left on device (a limit or a depth is reached).
     ENOSPC = 28,
+    /// Result too large (a clock offset that would take the clock out of range).
+    ERANGE = 34,
+    /// Too many users (SETNS into a time vns by a caller that shares its address space).
+    EUSERS = 87,
 }
 
 /// Result of a vns rule (named so that it does not clash with the kernel crate's `Result`).
@@ -36,7 +40,7 @@ pub type VnsResult<T> = core::result::Result<T, Errno>;
 impl Errno {
     /// Every error number, in increasing value.
     #[cfg(any(test, feature = "names"))]
-    pub const ALL: [Errno; 10] = [
+    pub const ALL: [Errno; 12] = [
         Errno::EPERM,
         Errno::ENOENT,
         Errno::E2BIG,
@@ -47,6 +51,8 @@ impl Errno {
         Errno::EINVAL,
         Errno::ENOTTY,
         Errno::ENOSPC,
+        Errno::ERANGE,
+        Errno::EUSERS,
     ];
 
     /// The positive error number (`EPERM` is 1).
@@ -73,6 +79,8 @@ impl Errno {
             Errno::EINVAL => "EINVAL",
             Errno::ENOTTY => "ENOTTY",
             Errno::ENOSPC => "ENOSPC",
+            Errno::ERANGE => "ERANGE",
+            Errno::EUSERS => "EUSERS",
         }
     }
 
@@ -90,6 +98,8 @@ impl Errno {
             22 => Some(Errno::EINVAL),
             25 => Some(Errno::ENOTTY),
             28 => Some(Errno::ENOSPC),
+            34 => Some(Errno::ERANGE),
+            87 => Some(Errno::EUSERS),
             _ => None,
         }
     }

@@ -23,7 +23,7 @@
 //!
 //! Modules: [`abi`] (ABI v1), [`errno`], [`flags`] (unshare flags), [`ustruct`] (extensible structs),
 //! [`ucount`] (limits and their hash), [`idmap`] (uid/gid maps), [`caps`] (capabilities), [`depth`]
-//! (nesting limits), [`mount`] (mount-table rules), and `selftest` (cases that also run on the target).
+//! (nesting limits), [`mount`] (mount-table rules), [`timens`] (clock offsets), and `selftest` (cases that also run on the target).
 //! Each rule's tests are beside it, in its module's `tests` (`flags/tests.rs`, ...).
 
 #![no_std]
@@ -41,5 +41,6 @@ pub mod idmap;
 pub mod mount;
 #[cfg(any(test, feature = "selftest"))]
 pub mod selftest;
+pub mod timens;
 pub mod ucount;
 pub mod ustruct;

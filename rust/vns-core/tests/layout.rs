@@ -96,7 +96,8 @@ fn probes() -> Vec<Probe> {
             uid,
             gid,
             pid,
-            flags
+            flags,
+            time_for_children_id
         ]
     );
     layout!(p, VnsSetns, "vns_setns", [id, kind, reserved]);
@@ -129,6 +130,18 @@ fn probes() -> Vec<Probe> {
         "vns_ucounts",
         [user_ns_id, uid, reserved, count, max]
     );
+    layout!(
+        p,
+        VnsClockTs,
+        "vns_clock_ts",
+        [clock_id, reserved, sec, nsec]
+    );
+    layout!(
+        p,
+        VnsTimeOffsets,
+        "vns_time_offsets",
+        [nr, reserved, offsets]
+    );
     consts!(
         p,
         [
@@ -160,6 +173,11 @@ fn probes() -> Vec<Probe> {
             VNS_IOC_LIST_MOUNTS,
             VNS_IOC_LIST_NS,
             VNS_IOC_GET_UCOUNTS,
+            VNS_IOC_SET_TIME_OFFSETS,
+            VNS_IOC_GET_TIME_OFFSETS,
+            VNS_IOC_CLOCK_GETTIME,
+            VNS_INFO_SIZE_VER0,
+            VNS_TIME_OFFSETS_MAX,
         ]
     );
     p

@@ -5,6 +5,7 @@
 //! module's domain types. Every other file of the module is `#![deny(unsafe_code)]`.
 //!
 //! - [`shim`]: the shim's declarations;
+//! - [`clock`]: the kernel's clocks;
 //! - [`task`]: the current task, its credentials and the kernel services around it;
 //! - [`rcu_ref`]: reference-counted objects in RCU-freed memory, and the reserves;
 //! - [`rcu_table`]: the RCU hash tables they are linked in;
@@ -14,6 +15,7 @@
 //! - [`hooks`]: the sysctl and probe callbacks, registered through an ops table;
 //! - the ABI structs as bytes (below).
 
+mod clock;
 mod hooks;
 mod misc;
 mod rcu_ref;
@@ -23,6 +25,7 @@ mod shim;
 mod task;
 mod uts;
 
+pub(crate) use clock::clock_read;
 pub(crate) use hooks::{
     Hooks,
     Registration, //
@@ -70,6 +73,7 @@ use kernel::transmute::{
 };
 
 use crate::vcore::abi::{
+    VnsClockTs,
     VnsIdExtent,
     VnsIdMap,
     VnsInfo,
@@ -77,6 +81,7 @@ use crate::vcore::abi::{
     VnsMount,
     VnsNsEntry,
     VnsSetns,
+    VnsTimeOffsets,
     VnsUcounts,
     VnsUmount,
     VnsUnshare,
@@ -107,4 +112,6 @@ abi_bytes!(
     VnsList,
     VnsNsEntry,
     VnsUcounts,
+    VnsClockTs,
+    VnsTimeOffsets,
 );

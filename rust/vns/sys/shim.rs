@@ -31,6 +31,14 @@ pub(super) struct RawOpener {
     pub(super) cap_sys_resource: bool,
 }
 
+/// Mirror of `struct vns_timespec`.
+#[repr(C)]
+#[derive(Default)]
+pub(super) struct RawTimespec {
+    pub(super) sec: i64,
+    pub(super) nsec: i64,
+}
+
 /// `struct task_struct`, only ever used behind a pointer.
 #[repr(C)]
 pub(super) struct RawTask {
@@ -71,7 +79,8 @@ extern "C" {
     pub(super) fn vns_shim_current() -> *mut RawTask;
     pub(super) fn vns_shim_task_euid(task: *mut RawTask) -> u32;
     pub(super) fn vns_shim_nr_threads_total() -> u32;
-    pub(super) fn vns_shim_kill_new_task(task: *mut RawTask);
+    pub(super) fn vns_shim_kill_task(task: *mut RawTask);
+    pub(super) fn vns_shim_clock_read(clock_id: c_int, ts: *mut RawTimespec) -> bool;
     pub(super) fn vns_shim_uts_alloc(from: *const RawUts) -> *mut RawUts;
     pub(super) fn vns_shim_uts_free(uts: *mut RawUts);
     pub(super) fn vns_shim_uts_read(

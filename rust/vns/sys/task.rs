@@ -152,7 +152,7 @@ impl NewTask {
     /// thread, its whole group dies, as with any SIGKILL).
     pub(crate) fn kill(self) {
         // SAFETY: `self.0` is alive for the duration of the probe (type invariant).
-        unsafe { shim::vns_shim_kill_new_task(self.0) }
+        unsafe { shim::vns_shim_kill_task(self.0) }
     }
 }
 
@@ -173,5 +173,12 @@ impl ExecTask {
     pub(crate) fn euid(&self) -> u32 {
         // SAFETY: `self.0` is current (type invariant).
         unsafe { shim::vns_shim_task_euid(self.0) }
+    }
+
+    /// Fails closed: the task dies before the new program runs, as a failure past the point of no
+    /// return of `execve` kills it (fs/exec.c `bprm_execve`).
+    pub(crate) fn kill(self) {
+        // SAFETY: `self.0` is current (type invariant).
+        unsafe { shim::vns_shim_kill_task(self.0) }
     }
 }

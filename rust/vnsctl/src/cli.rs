@@ -65,6 +65,13 @@ pub enum Cmd {
         #[arg(long, value_name = "UID")]
         uid: Option<u32>,
     },
+    /// Show the clocks as the current task sees them through its time vns, beside the kernel's, and the
+    /// offsets of its time vns for children.
+    Time {
+        /// Use JSON output format.
+        #[arg(short = 'J', long)]
+        json: bool,
+    },
     /// Show the current task's vns namespaces and identity.
     Info {
         /// Use JSON output format.
@@ -107,6 +114,22 @@ pub struct UnshareArgs {
     /// Unshare the time namespace.
     #[arg(short = 'T', long)]
     pub time: bool,
+    /// Set the offset of CLOCK_MONOTONIC in the new time namespace, in seconds (needs --time).
+    #[arg(
+        long,
+        value_name = "SECS",
+        allow_negative_numbers = true,
+        requires = "time"
+    )]
+    pub monotonic: Option<i64>,
+    /// Set the offset of CLOCK_BOOTTIME in the new time namespace, in seconds (needs --time).
+    #[arg(
+        long,
+        value_name = "SECS",
+        allow_negative_numbers = true,
+        requires = "time"
+    )]
+    pub boottime: Option<i64>,
     /// Map the current user and group to root (implies --user).
     #[arg(short = 'r', long = "map-root-user")]
     pub map_root_user: bool,
@@ -151,6 +174,18 @@ impl UnshareArgs {
             }
         }
         f
+    }
+
+    /// The clock offsets to set, as (clock id, seconds, nanoseconds).
+    pub fn time_offsets(&self) -> Vec<(i32, i64, i64)> {
+        use vns_core::timens::{CLOCK_BOOTTIME, CLOCK_MONOTONIC};
+        [
+            (CLOCK_MONOTONIC, self.monotonic),
+            (CLOCK_BOOTTIME, self.boottime),
+        ]
+        .into_iter()
+        .filter_map(|(clock, secs)| secs.map(|s| (clock, s, 0)))
+        .collect()
     }
 
     /// The (inside uid, inside gid) to map the caller to, if any.
@@ -281,6 +316,35 @@ mod tests {
             u.flags(),
             CLONE_NEWUSER | vns_core::abi::UNSHARE_EMPTY_MNTNS
         );
+    }
+
+    #[test]
+    fn time_offsets_like_util_linux() {
+        use vns_core::timens::{CLOCK_BOOTTIME, CLOCK_MONOTONIC};
+        let Cmd::Unshare(u) = parse(&[
+            "vnsctl",
+            "unshare",
+            "-T",
+            "--monotonic=-5",
+            "--boottime",
+            "86400",
+        ])
+        .cmd
+        else {
+            panic!()
+        };
+        assert_eq!(u.flags(), CLONE_NEWTIME);
+        assert_eq!(
+            u.time_offsets(),
+            [(CLOCK_MONOTONIC, -5, 0), (CLOCK_BOOTTIME, 86400, 0)]
+        );
+        // As util-linux: the offsets need a new time namespace.
+        assert!(Cli::try_parse_from(["vnsctl", "unshare", "--monotonic=5"]).is_err());
+        assert!(Cli::try_parse_from(["vnsctl", "unshare", "-T", "--boottime=x"]).is_err());
+        let Cmd::Time { json } = parse(&["vnsctl", "time", "-J"]).cmd else {
+            panic!()
+        };
+        assert!(json);
     }
 
     #[test]

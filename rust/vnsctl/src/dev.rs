@@ -9,10 +9,12 @@ use std::{
 
 use nix::errno::Errno;
 use vns_core::abi::{
-    VnsIdExtent, VnsIdMap, VnsInfo, VnsList, VnsMount, VnsNsEntry, VnsSetns, VnsUcounts, VnsUmount,
-    VnsUnshare, VnsUts, VnsUtsName, VNS_IOC_GET_INFO, VNS_IOC_GET_UCOUNTS, VNS_IOC_GET_UTS,
+    VnsClockTs, VnsIdExtent, VnsIdMap, VnsInfo, VnsList, VnsMount, VnsNsEntry, VnsSetns,
+    VnsTimeOffsets, VnsUcounts, VnsUmount, VnsUnshare, VnsUts, VnsUtsName, VNS_IOC_CLOCK_GETTIME,
+    VNS_IOC_GET_INFO, VNS_IOC_GET_TIME_OFFSETS, VNS_IOC_GET_UCOUNTS, VNS_IOC_GET_UTS,
     VNS_IOC_LIST_MOUNTS, VNS_IOC_LIST_NS, VNS_IOC_MOUNT, VNS_IOC_SETNS, VNS_IOC_SET_ID_MAP,
-    VNS_IOC_SET_UTS, VNS_IOC_UMOUNT, VNS_IOC_UNSHARE, VNS_NAME_MAX,
+    VNS_IOC_SET_TIME_OFFSETS, VNS_IOC_SET_UTS, VNS_IOC_UMOUNT, VNS_IOC_UNSHARE, VNS_NAME_MAX,
+    VNS_TIME_OFFSETS_MAX,
 };
 
 /// The device node.
@@ -31,6 +33,17 @@ nix::ioctl_write_ptr_bad!(ioc_umount, VNS_IOC_UMOUNT, VnsUmount);
 nix::ioctl_readwrite_bad!(ioc_list_mounts, VNS_IOC_LIST_MOUNTS, VnsList);
 nix::ioctl_readwrite_bad!(ioc_list_ns, VNS_IOC_LIST_NS, VnsList);
 nix::ioctl_readwrite_bad!(ioc_get_ucounts, VNS_IOC_GET_UCOUNTS, VnsUcounts);
+nix::ioctl_write_ptr_bad!(
+    ioc_set_time_offsets,
+    VNS_IOC_SET_TIME_OFFSETS,
+    VnsTimeOffsets
+);
+nix::ioctl_read_bad!(
+    ioc_get_time_offsets,
+    VNS_IOC_GET_TIME_OFFSETS,
+    VnsTimeOffsets
+);
+nix::ioctl_readwrite_bad!(ioc_clock_gettime, VNS_IOC_CLOCK_GETTIME, VnsClockTs);
 
 /// An open `/dev/vns`.
 pub struct Dev {
@@ -216,6 +229,48 @@ impl Dev {
                 return Ok(buf);
             }
         }
+    }
+
+    /// VNS_IOC_SET_TIME_OFFSETS: (clock id, seconds, nanoseconds) on the caller's time-for-children
+    /// vns (at most two).
+    pub fn set_time_offsets(&self, offsets: &[(i32, i64, i64)]) -> Result<(), Errno> {
+        if offsets.is_empty() || offsets.len() > VNS_TIME_OFFSETS_MAX {
+            return Err(Errno::EINVAL);
+        }
+        let mut o = VnsTimeOffsets {
+            nr: offsets.len() as u32,
+            ..VnsTimeOffsets::default()
+        };
+        for (slot, &(clock_id, sec, nsec)) in o.offsets.iter_mut().zip(offsets) {
+            *slot = VnsClockTs {
+                clock_id,
+                reserved: 0,
+                sec,
+                nsec,
+            };
+        }
+        // SAFETY: `o` is a valid `struct vns_time_offsets` the kernel reads.
+        unsafe { ioc_set_time_offsets(self.fd(), &o) }?;
+        Ok(())
+    }
+
+    /// VNS_IOC_GET_TIME_OFFSETS: the offsets of the caller's time-for-children vns.
+    pub fn time_offsets(&self) -> Result<Vec<VnsClockTs>, Errno> {
+        let mut o = VnsTimeOffsets::default();
+        // SAFETY: `o` is a valid, writable `struct vns_time_offsets`.
+        unsafe { ioc_get_time_offsets(self.fd(), &mut o) }?;
+        Ok(o.offsets.iter().take(o.nr as usize).copied().collect())
+    }
+
+    /// VNS_IOC_CLOCK_GETTIME: `clock_id` as the caller sees it, (seconds, nanoseconds).
+    pub fn clock_gettime(&self, clock_id: i32) -> Result<(i64, i64), Errno> {
+        let mut c = VnsClockTs {
+            clock_id,
+            ..VnsClockTs::default()
+        };
+        // SAFETY: `c` is a valid `struct vns_clock_ts` the kernel reads and writes.
+        unsafe { ioc_clock_gettime(self.fd(), &mut c) }?;
+        Ok((c.sec, c.nsec))
     }
 
     /// VNS_IOC_GET_UCOUNTS: `ns` 0 is the caller's own user vns; `uid` as the caller sees it.

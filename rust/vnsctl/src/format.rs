@@ -235,6 +235,10 @@ pub fn info_text(i: &VnsInfo) -> String {
         "{:<18}{}\n",
         "pid_for_children:", i.pid_for_children_id
     ));
+    out.push_str(&format!(
+        "{:<18}{}\n",
+        "time_for_children:", i.time_for_children_id
+    ));
     out.push_str(&format!("{:<18}{}\n", "user level:", i.user_level));
     out.push_str(&format!("{:<18}{}\n", "pid level:", i.pid_level));
     out.push_str(&format!("{:<18}{}\n", "uid:", i.uid));
@@ -261,6 +265,7 @@ pub fn info_json(i: &VnsInfo) -> String {
     pretty(&json!({
         "namespaces": ns,
         "pid_for_children": i.pid_for_children_id,
+        "time_for_children": i.time_for_children_id,
         "user_level": i.user_level,
         "pid_level": i.pid_level,
         "uid": i.uid,
@@ -299,7 +304,7 @@ pub fn limits_table(limits: &[(String, i64)]) -> String {
     table(&["NAME", "LIMIT"], &[false, true], &rows, false)
 }
 
-fn pretty(v: &Value) -> String {
+pub(crate) fn pretty(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s

@@ -15,6 +15,7 @@ use vns_core::abi::{
 };
 use vnsctl::{
     cli::{parse_limit, Cli, Cmd, LsnsArgs, MountArgs, NsenterArgs, UnshareArgs},
+    clock,
     dev::{self, Dev},
     format,
 };
@@ -82,6 +83,7 @@ fn run(cmd: Cmd) -> Res<ExitCode> {
             print!("{}", format::ucounts_table(&u));
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Time { json } => time(json).map(|()| ExitCode::SUCCESS),
         Cmd::Info { json } => {
             let i = open()?.info().map_err(|e| fail("cannot get info", e))?;
             print!(
@@ -134,8 +136,42 @@ fn unshare(a: UnshareArgs) -> Res<ExitCode> {
                 .map_err(|e| fail("cannot write gid map", e))?;
         }
     }
+    // As unshare(1): the offsets are written after the unshare, before the program starts (its exec
+    // or fork enters the new time vns and freezes them).
+    let offsets = a.time_offsets();
+    if !offsets.is_empty() {
+        d.set_time_offsets(&offsets)
+            .map_err(|e| fail("failed to write time offsets", e))?;
+    }
     drop(d);
     run_program(a.program, a.fork)
+}
+
+/// `vnsctl time`: each clock through vns (the caller's time vns applied) and the kernel's own reading.
+fn time(json: bool) -> Res<()> {
+    let d = open()?;
+    let mut rows = Vec::new();
+    for (name, id) in clock::CLOCKS {
+        let vns = d
+            .clock_gettime(id)
+            .map_err(|e| fail(&format!("cannot read {name}"), e))?;
+        let kernel = nix::time::clock_gettime(nix::time::ClockId::from_raw(id))
+            .map_err(|e| fail(&format!("cannot read {name}"), e))?;
+        rows.push((name, vns, (kernel.tv_sec(), kernel.tv_nsec())));
+    }
+    let offsets = d
+        .time_offsets()
+        .map_err(|e| fail("cannot read time offsets", e))?;
+    let info = d.info().map_err(|e| fail("cannot get info", e))?;
+    print!(
+        "{}",
+        if json {
+            clock::time_json(&rows, &offsets, &info)
+        } else {
+            clock::time_text(&rows, &offsets, &info)
+        }
+    );
+    Ok(())
 }
 
 /// Runs `program` (or the shell): in a child if `fork`, waiting for it and passing on its status.

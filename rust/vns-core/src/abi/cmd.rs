@@ -3,8 +3,8 @@
 
 use super::super::errno::{Errno, VnsResult};
 use super::{
-    ioc_nr, ioc_size, ioc_type, ior, iow, iowr, VnsIdMap, VnsInfo, VnsList, VnsMount, VnsSetns,
-    VnsUcounts, VnsUmount, VnsUnshare, VnsUts, VnsUtsName,
+    ioc_nr, ioc_size, ioc_type, ior, iow, iowr, VnsClockTs, VnsIdMap, VnsInfo, VnsList, VnsMount,
+    VnsSetns, VnsTimeOffsets, VnsUcounts, VnsUmount, VnsUnshare, VnsUts, VnsUtsName,
 };
 
 /// The ioctl type of vns (`VNS_IOC_MAGIC`, free in Documentation/userspace-api/ioctl/ioctl-number.rst).
@@ -13,7 +13,7 @@ pub const VNS_IOC_MAGIC: u32 = 0xB9;
 /// `_IOWR(0xB9, 1, struct vns_unshare)`.
 pub const VNS_IOC_UNSHARE: u32 = iowr(VNS_IOC_MAGIC, 1, VnsUnshare::V1_SIZE);
 /// `_IOR(0xB9, 2, struct vns_info)`.
-pub const VNS_IOC_GET_INFO: u32 = ior(VNS_IOC_MAGIC, 2, VnsInfo::V1_SIZE);
+pub const VNS_IOC_GET_INFO: u32 = ior(VNS_IOC_MAGIC, 2, VnsInfo::SIZE);
 /// `_IOW(0xB9, 3, struct vns_setns)`.
 pub const VNS_IOC_SETNS: u32 = iow(VNS_IOC_MAGIC, 3, VnsSetns::V1_SIZE);
 /// `_IOR(0xB9, 4, struct vns_uts)`.
@@ -32,6 +32,12 @@ pub const VNS_IOC_LIST_MOUNTS: u32 = iowr(VNS_IOC_MAGIC, 9, VnsList::V1_SIZE);
 pub const VNS_IOC_LIST_NS: u32 = iowr(VNS_IOC_MAGIC, 10, VnsList::V1_SIZE);
 /// `_IOWR(0xB9, 11, struct vns_ucounts)`.
 pub const VNS_IOC_GET_UCOUNTS: u32 = iowr(VNS_IOC_MAGIC, 11, VnsUcounts::V1_SIZE);
+/// `_IOW(0xB9, 12, struct vns_time_offsets)`.
+pub const VNS_IOC_SET_TIME_OFFSETS: u32 = iow(VNS_IOC_MAGIC, 12, VnsTimeOffsets::V1_SIZE);
+/// `_IOR(0xB9, 13, struct vns_time_offsets)`.
+pub const VNS_IOC_GET_TIME_OFFSETS: u32 = ior(VNS_IOC_MAGIC, 13, VnsTimeOffsets::V1_SIZE);
+/// `_IOWR(0xB9, 14, struct vns_clock_ts)`.
+pub const VNS_IOC_CLOCK_GETTIME: u32 = iowr(VNS_IOC_MAGIC, 14, VnsClockTs::V1_SIZE);
 
 /// A vns command, by its ioctl number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,12 +64,18 @@ pub enum Cmd {
     ListNs,
     /// VNS_IOC_GET_UCOUNTS (11).
     GetUcounts,
+    /// VNS_IOC_SET_TIME_OFFSETS (12).
+    SetTimeOffsets,
+    /// VNS_IOC_GET_TIME_OFFSETS (13).
+    GetTimeOffsets,
+    /// VNS_IOC_CLOCK_GETTIME (14).
+    ClockGettime,
 }
 
 impl Cmd {
     /// Every command, by number.
     #[cfg(any(test, feature = "names"))]
-    pub const ALL: [Cmd; 11] = [
+    pub const ALL: [Cmd; 14] = [
         Cmd::Unshare,
         Cmd::GetInfo,
         Cmd::Setns,
@@ -75,9 +87,12 @@ impl Cmd {
         Cmd::ListMounts,
         Cmd::ListNs,
         Cmd::GetUcounts,
+        Cmd::SetTimeOffsets,
+        Cmd::GetTimeOffsets,
+        Cmd::ClockGettime,
     ];
 
-    /// The command of an ioctl number (1..=11).
+    /// The command of an ioctl number (1..=14).
     pub const fn from_nr(nr: u32) -> Option<Cmd> {
         match nr {
             1 => Some(Cmd::Unshare),
@@ -91,6 +106,9 @@ impl Cmd {
             9 => Some(Cmd::ListMounts),
             10 => Some(Cmd::ListNs),
             11 => Some(Cmd::GetUcounts),
+            12 => Some(Cmd::SetTimeOffsets),
+            13 => Some(Cmd::GetTimeOffsets),
+            14 => Some(Cmd::ClockGettime),
             _ => None,
         }
     }
@@ -110,6 +128,9 @@ impl Cmd {
             Cmd::ListMounts => 9,
             Cmd::ListNs => 10,
             Cmd::GetUcounts => 11,
+            Cmd::SetTimeOffsets => 12,
+            Cmd::GetTimeOffsets => 13,
+            Cmd::ClockGettime => 14,
         }
     }
 
@@ -127,12 +148,19 @@ impl Cmd {
             Cmd::ListMounts => VNS_IOC_LIST_MOUNTS,
             Cmd::ListNs => VNS_IOC_LIST_NS,
             Cmd::GetUcounts => VNS_IOC_GET_UCOUNTS,
+            Cmd::SetTimeOffsets => VNS_IOC_SET_TIME_OFFSETS,
+            Cmd::GetTimeOffsets => VNS_IOC_GET_TIME_OFFSETS,
+            Cmd::ClockGettime => VNS_IOC_CLOCK_GETTIME,
         }
     }
 
-    /// The v1 size of the command's argument struct.
+    /// The smallest size of the command's argument struct a caller may pass: its first version's
+    /// (`VNS_INFO_SIZE_VER0` for GET_INFO, whose struct grew; the size in the command for the others).
     pub const fn v1_size(self) -> usize {
-        ioc_size(self.cmd())
+        match self {
+            Cmd::GetInfo => VnsInfo::V1_SIZE,
+            _ => ioc_size(self.cmd()),
+        }
     }
 
     /// The direction of the v1 command (`IOC_READ`, `IOC_WRITE` or both).
@@ -156,6 +184,9 @@ impl Cmd {
             Cmd::ListMounts => "VNS_IOC_LIST_MOUNTS",
             Cmd::ListNs => "VNS_IOC_LIST_NS",
             Cmd::GetUcounts => "VNS_IOC_GET_UCOUNTS",
+            Cmd::SetTimeOffsets => "VNS_IOC_SET_TIME_OFFSETS",
+            Cmd::GetTimeOffsets => "VNS_IOC_GET_TIME_OFFSETS",
+            Cmd::ClockGettime => "VNS_IOC_CLOCK_GETTIME",
         }
     }
 }

@@ -34,6 +34,10 @@ pub struct VnsUnshare {
     pub applied: u64,
 }
 
+/// The first size of `struct vns_info`, before `time_for_children_id`: still accepted by GET_INFO, which
+/// then writes only that much.
+pub const VNS_INFO_SIZE_VER0: usize = VnsInfo::V1_SIZE;
+
 /// `struct vns_info` (VNS_IOC_GET_INFO).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,6 +58,9 @@ pub struct VnsInfo {
     pub pid: i32,
     /// `VNS_INFO_*` bits.
     pub flags: u32,
+    /// Id of the caller's `time_for_children` namespace (added after the first size,
+    /// [`VnsInfo::V1_SIZE`]; a caller with the first size gets the struct without it).
+    pub time_for_children_id: u64,
 }
 
 /// `struct vns_setns` (VNS_IOC_SETNS).
@@ -192,6 +199,36 @@ pub struct VnsUcounts {
     pub count: [u64; VNS_NR_KINDS],
     /// Out: the limit of each kind in that user vns.
     pub max: [u64; VNS_NR_KINDS],
+}
+
+/// Most offsets in a `struct vns_time_offsets`: one per clock a time vns moves.
+pub const VNS_TIME_OFFSETS_MAX: usize = 2;
+
+/// `struct vns_clock_ts`: a clock and a time on it; a line of /proc/PID/timens_offsets in
+/// `struct vns_time_offsets`, a clock read in VNS_IOC_CLOCK_GETTIME.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VnsClockTs {
+    /// A `CLOCK_*` id (include/uapi/linux/time.h).
+    pub clock_id: i32,
+    /// Must be zero.
+    pub reserved: u32,
+    /// Seconds.
+    pub sec: i64,
+    /// Nanoseconds, `0 <= nsec < 1 000 000 000`.
+    pub nsec: i64,
+}
+
+/// `struct vns_time_offsets` (VNS_IOC_SET_TIME_OFFSETS, VNS_IOC_GET_TIME_OFFSETS).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VnsTimeOffsets {
+    /// Entries used in `offsets` (1 to `VNS_TIME_OFFSETS_MAX`; GET returns 2).
+    pub nr: u32,
+    /// Must be zero.
+    pub reserved: u32,
+    /// The offsets (GET: CLOCK_MONOTONIC, then CLOCK_BOOTTIME); unused entries are zero.
+    pub offsets: [VnsClockTs; VNS_TIME_OFFSETS_MAX],
 }
 
 impl VnsUts {
@@ -335,22 +372,26 @@ pub fn set_c_str(field: &mut [u8], src: &[u8]) -> VnsResult<()> {
 }
 
 macro_rules! v1_size {
-    ($($t:ident = $n:expr;)*) => {
+    ($($t:ident = $n:expr $(=> $now:expr)?;)*) => {
         $(
             impl $t {
-                /// Size of the v1 struct: smaller user structs are refused (EINVAL), larger ones must be
-                /// zero past it (E2BIG).
+                /// Size of the first version of the struct, the smallest a caller may pass: smaller user
+                /// structs are refused (EINVAL), larger ones must be zero past the struct (E2BIG).
                 pub const V1_SIZE: usize = $n;
+                /// Size of the struct today: `V1_SIZE`, or more for a struct that grew at its end.
+                pub const SIZE: usize = v1_size!(@now $n $(, $now)?);
             }
-            const _: () = assert!(core::mem::size_of::<$t>() == $t::V1_SIZE);
-            const _: () = assert!($t::V1_SIZE <= IOC_SIZEMASK as usize);
+            const _: () = assert!(core::mem::size_of::<$t>() == $t::SIZE);
+            const _: () = assert!($t::SIZE <= IOC_SIZEMASK as usize);
         )*
     };
+    (@now $n:expr) => { $n };
+    (@now $n:expr, $now:expr) => { $now };
 }
 
 v1_size! {
     VnsUnshare = 16;
-    VnsInfo = 96;
+    VnsInfo = 96 => 104;
     VnsSetns = 16;
     VnsUts = 136;
     VnsUtsName = 72;
@@ -361,11 +402,15 @@ v1_size! {
     VnsList = 16;
     VnsNsEntry = 40;
     VnsUcounts = 144;
+    VnsClockTs = 24;
+    VnsTimeOffsets = 56;
 }
 
 // 64-bit fields must sit at 8-byte offsets on every architecture (the ABI has no implicit padding, so a
 // 32-bit target such as thumbv7em, where u64 is 8-aligned too under AAPCS, agrees with x86_64).
 const _: () = assert!(core::mem::align_of::<VnsInfo>() == 8);
+const _: () = assert!(core::mem::align_of::<VnsClockTs>() == 8);
+const _: () = assert!(core::mem::align_of::<VnsTimeOffsets>() == 8);
 const _: () = assert!(core::mem::align_of::<VnsUts>() == 1);
 const _: () = assert!(core::mem::align_of::<VnsUtsName>() == 4);
 const _: () = assert!(core::mem::align_of::<VnsIdExtent>() == 4);

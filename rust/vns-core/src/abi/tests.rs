@@ -10,14 +10,14 @@ use Errno::*;
 #[cfg_attr(test, test)]
 pub(crate) fn abi_struct_sizes() {
     use core::mem::size_of;
-    let table: [(&str, usize, usize, usize); 12] = [
+    let table: [(&str, usize, usize, usize); 14] = [
         (
             "vns_unshare",
             size_of::<VnsUnshare>(),
             VnsUnshare::V1_SIZE,
             16,
         ),
-        ("vns_info", size_of::<VnsInfo>(), VnsInfo::V1_SIZE, 96),
+        ("vns_info", size_of::<VnsInfo>(), VnsInfo::SIZE, 104),
         ("vns_setns", size_of::<VnsSetns>(), VnsSetns::V1_SIZE, 16),
         ("vns_uts", size_of::<VnsUts>(), VnsUts::V1_SIZE, 136),
         (
@@ -48,19 +48,36 @@ pub(crate) fn abi_struct_sizes() {
             VnsUcounts::V1_SIZE,
             144,
         ),
+        (
+            "vns_clock_ts",
+            size_of::<VnsClockTs>(),
+            VnsClockTs::V1_SIZE,
+            24,
+        ),
+        (
+            "vns_time_offsets",
+            size_of::<VnsTimeOffsets>(),
+            VnsTimeOffsets::V1_SIZE,
+            56,
+        ),
     ];
     for (name, size, v1, want) in table {
         assert_eq!(size, want, "sizeof(struct {name})");
         assert_eq!(v1, want, "{name} V1_SIZE");
     }
+    // vns_info grew at its end: its first size is still accepted.
+    assert_eq!(VnsInfo::V1_SIZE, 96, "VNS_INFO_SIZE_VER0");
+    assert_eq!(VNS_INFO_SIZE_VER0, 96);
+    assert_eq!(Cmd::GetInfo.v1_size(), 96);
+    assert_eq!(Cmd::GetUcounts.v1_size(), 144);
 }
 
 #[cfg_attr(test, test)]
 pub(crate) fn abi_ioctl_numbers() {
     // Values computed by hand from _IOC(dir, 0xB9, nr, size): dir<<30 | size<<16 | 0xB9<<8 | nr.
-    let table: [(Cmd, u32, u32); 11] = [
+    let table: [(Cmd, u32, u32); 14] = [
         (Cmd::Unshare, VNS_IOC_UNSHARE, 0xC010_B901),
-        (Cmd::GetInfo, VNS_IOC_GET_INFO, 0x8060_B902),
+        (Cmd::GetInfo, VNS_IOC_GET_INFO, 0x8068_B902),
         (Cmd::Setns, VNS_IOC_SETNS, 0x4010_B903),
         (Cmd::GetUts, VNS_IOC_GET_UTS, 0x8088_B904),
         (Cmd::SetUts, VNS_IOC_SET_UTS, 0x4048_B905),
@@ -70,6 +87,9 @@ pub(crate) fn abi_ioctl_numbers() {
         (Cmd::ListMounts, VNS_IOC_LIST_MOUNTS, 0xC010_B909),
         (Cmd::ListNs, VNS_IOC_LIST_NS, 0xC010_B90A),
         (Cmd::GetUcounts, VNS_IOC_GET_UCOUNTS, 0xC090_B90B),
+        (Cmd::SetTimeOffsets, VNS_IOC_SET_TIME_OFFSETS, 0x4038_B90C),
+        (Cmd::GetTimeOffsets, VNS_IOC_GET_TIME_OFFSETS, 0x8038_B90D),
+        (Cmd::ClockGettime, VNS_IOC_CLOCK_GETTIME, 0xC018_B90E),
     ];
     for (i, (cmd, value, want)) in table.into_iter().enumerate() {
         assert_eq!(value, want, "{}", cmd.name());
@@ -87,9 +107,9 @@ pub(crate) fn abi_ioctl_encoding_fields() {
     const R: u32 = IOC_READ;
     const W: u32 = IOC_WRITE;
     const WR: u32 = IOC_READ | IOC_WRITE;
-    let table: [(u32, u32, usize); 11] = [
+    let table: [(u32, u32, usize); 14] = [
         (VNS_IOC_UNSHARE, WR, 16),
-        (VNS_IOC_GET_INFO, R, 96),
+        (VNS_IOC_GET_INFO, R, 104),
         (VNS_IOC_SETNS, W, 16),
         (VNS_IOC_GET_UTS, R, 136),
         (VNS_IOC_SET_UTS, W, 72),
@@ -99,6 +119,9 @@ pub(crate) fn abi_ioctl_encoding_fields() {
         (VNS_IOC_LIST_MOUNTS, WR, 16),
         (VNS_IOC_LIST_NS, WR, 16),
         (VNS_IOC_GET_UCOUNTS, WR, 144),
+        (VNS_IOC_SET_TIME_OFFSETS, W, 56),
+        (VNS_IOC_GET_TIME_OFFSETS, R, 56),
+        (VNS_IOC_CLOCK_GETTIME, WR, 24),
     ];
     for (cmd, dir, size) in table {
         assert_eq!(ioc_dir(cmd), dir, "{cmd:#x}");
@@ -114,7 +137,7 @@ pub(crate) fn abi_ioctl_encoding_fields() {
 #[cfg_attr(test, test)]
 pub(crate) fn abi_decode_cmd() {
     let bigger = iowr(VNS_IOC_MAGIC, 1, 24);
-    let table: [(u32, VnsResult<(Cmd, usize)>); 10] = [
+    let table: [(u32, VnsResult<(Cmd, usize)>); 11] = [
         (VNS_IOC_UNSHARE, Ok((Cmd::Unshare, 16))),
         (VNS_IOC_GET_UCOUNTS, Ok((Cmd::GetUcounts, 144))),
         (bigger, Ok((Cmd::Unshare, 24))),
@@ -122,7 +145,8 @@ pub(crate) fn abi_decode_cmd() {
         (iow(VNS_IOC_MAGIC, 2, 96), Ok((Cmd::GetInfo, 96))), // dispatch on type and number only
         (iowr(0xBA, 1, 16), Err(ENOTTY)),
         (iowr(VNS_IOC_MAGIC, 0, 16), Err(ENOTTY)),
-        (iowr(VNS_IOC_MAGIC, 12, 16), Err(ENOTTY)),
+        (ior(VNS_IOC_MAGIC, 2, 104), Ok((Cmd::GetInfo, 104))),
+        (iowr(VNS_IOC_MAGIC, 15, 16), Err(ENOTTY)),
         (iowr(VNS_IOC_MAGIC, 255, 16), Err(ENOTTY)),
         (0x5401, Err(ENOTTY)), // TCGETS
     ];

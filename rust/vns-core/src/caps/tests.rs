@@ -50,11 +50,12 @@ pub(crate) fn caps_walk() {
 
 #[cfg_attr(test, test)]
 pub(crate) fn caps_sets() {
-    let table: [(u32, u32); 4] = [
+    let table: [(u32, u32); 5] = [
         (CAP_SETGID, 6),
         (CAP_SETUID, 7),
         (CAP_SYS_ADMIN, 21),
         (CAP_SYS_RESOURCE, 24),
+        (CAP_SYS_TIME, 25),
     ];
     for (cap, want) in table {
         assert_eq!(cap, want);

@@ -7,7 +7,7 @@ use Errno::*;
 
 #[cfg_attr(test, test)]
 pub(crate) fn errno_values() {
-    let table: [(Errno, i32); 10] = [
+    let table: [(Errno, i32); 12] = [
         (EPERM, 1),
         (ENOENT, 2),
         (E2BIG, 7),
@@ -18,6 +18,8 @@ pub(crate) fn errno_values() {
         (EINVAL, 22),
         (ENOTTY, 25),
         (ENOSPC, 28),
+        (ERANGE, 34),
+        (EUSERS, 87),
     ];
     for (e, v) in table {
         assert_eq!(e.code(), v, "{}", e.name());
@@ -30,7 +32,7 @@ pub(crate) fn errno_values() {
 // include/uapi/asm-generic/errno-base.h: the numbers themselves.
 #[test]
 fn values_match_errno_base_h() {
-    let table: [(Errno, i32); 10] = [
+    let table: [(Errno, i32); 12] = [
         (Errno::EPERM, 1),
         (Errno::ENOENT, 2),
         (Errno::E2BIG, 7),
@@ -41,6 +43,8 @@ fn values_match_errno_base_h() {
         (Errno::EINVAL, 22),
         (Errno::ENOTTY, 25),
         (Errno::ENOSPC, 28),
+        (Errno::ERANGE, 34),
+        (Errno::EUSERS, 87),
     ];
     for (e, v) in table {
         assert_eq!(e.code(), v, "{}", e.name());

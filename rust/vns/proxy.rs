@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! [`NsProxy`]: what a task is a member of (`struct nsproxy`, kernel/nsproxy.c), and what its children
+//! get.
+
+#![deny(unsafe_code)]
+
+use kernel::{
+    prelude::*,
+    sync::Arc, //
+};
+
+use crate::{
+    error::VnsResult,
+    kind::PerKind,
+    ns::NsRef,
+    sys::RcuRef,
+    vcore::abi::Kind, //
+};
+
+/// A task's namespaces (`struct nsproxy`): one of each kind, plus `pid_ns_for_children` and
+/// `time_ns_for_children`, and the proxies the task's children get. Immutable: a change makes a new
+/// proxy.
+///
+/// A new process enters `pid_ns_for_children`; one made without CLONE_VM enters `time_ns_for_children`
+/// too, while threads and vfork children keep their parent's time vns (kernel/nsproxy.c
+/// `copy_namespaces`, kernel/time/namespace.c `timens_on_fork`).
+pub(crate) struct NsProxy {
+    /// The active namespace of each kind.
+    pub(crate) ns: PerKind<NsRef>,
+    /// `pid_ns_for_children`.
+    pub(crate) pid_ns_for_children: NsRef,
+    /// `time_ns_for_children`.
+    pub(crate) time_ns_for_children: NsRef,
+    /// What a new process made without CLONE_VM gets when that differs from this proxy (its active pid
+    /// and time vns are then the two `*_for_children`); `None` when it shares this proxy.
+    pub(crate) for_children: Option<Arc<NsProxy>>,
+    /// What a new process made with CLONE_VM (not a thread) gets when that differs from both this proxy
+    /// and `for_children` (both `*_for_children` differ: it enters the pid vns only).
+    for_vm_children: Option<Arc<NsProxy>>,
+}
+
+impl NsProxy {
+    /// A proxy of `ns` with the two `*_for_children`, and its children's proxies where they differ
+    /// (charged to the caller).
+    pub(crate) fn new(
+        ns: PerKind<NsRef>,
+        pid_ns_for_children: NsRef,
+        time_ns_for_children: NsRef,
+    ) -> VnsResult<Arc<Self>> {
+        let pid_differs = !RcuRef::ptr_eq(&ns[Kind::Pid], &pid_ns_for_children);
+        let time_differs = !RcuRef::ptr_eq(&ns[Kind::Time], &time_ns_for_children);
+        let child = |pid: bool, time: bool, for_children| {
+            let mut child_ns = ns.clone();
+            if pid {
+                child_ns[Kind::Pid] = pid_ns_for_children.clone();
+            }
+            if time {
+                child_ns[Kind::Time] = time_ns_for_children.clone();
+            }
+            Arc::new(
+                NsProxy {
+                    ns: child_ns,
+                    pid_ns_for_children: pid_ns_for_children.clone(),
+                    time_ns_for_children: time_ns_for_children.clone(),
+                    for_children,
+                    for_vm_children: None,
+                },
+                GFP_KERNEL_ACCOUNT,
+            )
+        };
+        let for_children = if pid_differs || time_differs {
+            Some(child(true, true, None)?)
+        } else {
+            None
+        };
+        // Its own children without CLONE_VM enter the time vns it did not.
+        let for_vm_children = if pid_differs && time_differs {
+            Some(child(true, false, for_children.clone())?)
+        } else {
+            None
+        };
+        Ok(Arc::new(
+            NsProxy {
+                ns,
+                pid_ns_for_children,
+                time_ns_for_children,
+                for_children,
+                for_vm_children,
+            },
+            GFP_KERNEL_ACCOUNT,
+        )?)
+    }
+
+    /// What a new process of a task with this proxy gets (a thread shares its group's): with
+    /// `clone_vm`, the pid vns for children only; without, the time vns for children too.
+    pub(crate) fn for_new_process(this: &Arc<Self>, clone_vm: bool) -> Arc<Self> {
+        let proxy = if clone_vm && this.time_changes_at_exec() {
+            // Both differ: it enters the pid vns for children only. With the time vns alone differing
+            // there is no such proxy, and it shares this one.
+            this.for_vm_children.as_ref()
+        } else {
+            this.for_children.as_ref()
+        };
+        proxy.unwrap_or(this).clone()
+    }
+
+    /// Whether a task of this proxy enters another time vns at its next exec (kernel/nsproxy.c
+    /// `exec_task_namespaces`).
+    pub(crate) fn time_changes_at_exec(&self) -> bool {
+        !RcuRef::ptr_eq(&self.ns[Kind::Time], &self.time_ns_for_children)
+    }
+
+    /// The proxy after an exec: the active time vns becomes `time_ns_for_children`, the rest stays.
+    /// That is `for_children` when the pid vns for children is the active one (no allocation).
+    pub(crate) fn after_exec(this: &Arc<Self>) -> VnsResult<Arc<Self>> {
+        if RcuRef::ptr_eq(&this.ns[Kind::Pid], &this.pid_ns_for_children) {
+            return Ok(this.for_children.as_ref().unwrap_or(this).clone());
+        }
+        let mut ns = this.ns.clone();
+        ns[Kind::Time] = this.time_ns_for_children.clone();
+        Self::new(
+            ns,
+            this.pid_ns_for_children.clone(),
+            this.time_ns_for_children.clone(),
+        )
+    }
+
+    /// The active namespace of `kind`.
+    pub(crate) fn get(&self, kind: Kind) -> &NsRef {
+        &self.ns[kind]
+    }
+
+    /// The user vns.
+    pub(crate) fn user_ns(&self) -> &NsRef {
+        self.get(Kind::User)
+    }
+
+    /// The namespace ids, in kind order.
+    pub(crate) fn ids(&self) -> [u64; crate::vcore::abi::VNS_NR_KINDS] {
+        self.ns.map(|n| n.id)
+    }
+}
