@@ -16,32 +16,53 @@
 
 #define VNS_CMD(dir, nr, size) _IOC(dir, VNS_IOC_MAGIC, nr, size)
 
+/* Each command: its number, direction, struct size today, and the smallest size it accepts. */
 static const struct {
 	unsigned int nr, dir;
-	size_t size;
+	size_t size, min;
 } abi_cmds[] = {
-	{ 1, _IOC_READ | _IOC_WRITE, sizeof(struct vns_unshare) },
-	{ 2, _IOC_READ, sizeof(struct vns_info) },
-	{ 3, _IOC_WRITE, sizeof(struct vns_setns) },
-	{ 4, _IOC_READ, sizeof(struct vns_uts) },
-	{ 5, _IOC_WRITE, sizeof(struct vns_uts_name) },
-	{ 6, _IOC_WRITE, sizeof(struct vns_id_map) },
-	{ 7, _IOC_READ | _IOC_WRITE, sizeof(struct vns_mount) },
-	{ 8, _IOC_WRITE, sizeof(struct vns_umount) },
-	{ 9, _IOC_READ | _IOC_WRITE, sizeof(struct vns_list) },
-	{ 10, _IOC_READ | _IOC_WRITE, sizeof(struct vns_list) },
-	{ 11, _IOC_READ | _IOC_WRITE, sizeof(struct vns_ucounts) },
+	{ 1, _IOC_READ | _IOC_WRITE, sizeof(struct vns_unshare), sizeof(struct vns_unshare) },
+	{ 2, _IOC_READ, sizeof(struct vns_info), VNS_INFO_SIZE_VER0 },
+	{ 3, _IOC_WRITE, sizeof(struct vns_setns), sizeof(struct vns_setns) },
+	{ 4, _IOC_READ, sizeof(struct vns_uts), sizeof(struct vns_uts) },
+	{ 5, _IOC_WRITE, sizeof(struct vns_uts_name), sizeof(struct vns_uts_name) },
+	{ 6, _IOC_WRITE, sizeof(struct vns_id_map), sizeof(struct vns_id_map) },
+	{ 7, _IOC_READ | _IOC_WRITE, sizeof(struct vns_mount), sizeof(struct vns_mount) },
+	{ 8, _IOC_WRITE, sizeof(struct vns_umount), sizeof(struct vns_umount) },
+	{ 9, _IOC_READ | _IOC_WRITE, sizeof(struct vns_list), sizeof(struct vns_list) },
+	{ 10, _IOC_READ | _IOC_WRITE, sizeof(struct vns_list), sizeof(struct vns_list) },
+	{ 11, _IOC_READ | _IOC_WRITE, sizeof(struct vns_ucounts), sizeof(struct vns_ucounts) },
+	{ 12, _IOC_WRITE, sizeof(struct vns_time_offsets), sizeof(struct vns_time_offsets) },
+	{ 13, _IOC_READ, sizeof(struct vns_time_offsets), sizeof(struct vns_time_offsets) },
+	{ 14, _IOC_READ | _IOC_WRITE, sizeof(struct vns_clock_ts), sizeof(struct vns_clock_ts) },
 };
 
-/* The command table above encodes the header's v1 commands (type 0xB9, number, v1 size). */
+/* The command table above encodes the header's commands (type 0xB9, number, size). */
 TEST(abi_command_table)
 {
-	EXPECT_EQ(VNS_IOC_UNSHARE, VNS_CMD(abi_cmds[0].dir, 1, abi_cmds[0].size));
-	EXPECT_EQ(VNS_IOC_GET_INFO, VNS_CMD(abi_cmds[1].dir, 2, abi_cmds[1].size));
-	EXPECT_EQ(VNS_IOC_GET_UCOUNTS, VNS_CMD(abi_cmds[10].dir, 11, abi_cmds[10].size));
+	static const unsigned long cmds[] = {
+		VNS_IOC_UNSHARE, VNS_IOC_GET_INFO, VNS_IOC_SETNS, VNS_IOC_GET_UTS, VNS_IOC_SET_UTS,
+		VNS_IOC_SET_ID_MAP, VNS_IOC_MOUNT, VNS_IOC_UMOUNT, VNS_IOC_LIST_MOUNTS, VNS_IOC_LIST_NS,
+		VNS_IOC_GET_UCOUNTS, VNS_IOC_SET_TIME_OFFSETS, VNS_IOC_GET_TIME_OFFSETS, VNS_IOC_CLOCK_GETTIME,
+	};
+
+	ASSERT_EQ(ARRAY_SIZE(cmds), ARRAY_SIZE(abi_cmds));
+	for (unsigned int i = 0; i < ARRAY_SIZE(cmds); i++) {
+		EXPECT_EQ(i + 1, abi_cmds[i].nr);
+		EXPECT_EQ(cmds[i], VNS_CMD(abi_cmds[i].dir, abi_cmds[i].nr, abi_cmds[i].size));
+	}
+	/* An unknown number past the last: ENOTTY. */
+	{
+		int fd = vns_open();
+		uint64_t buf[8] = { 0 };
+
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(-ENOTTY, vns_ioctl(fd, VNS_CMD(_IOC_READ | _IOC_WRITE, 15, 16), buf));
+		close(fd);
+	}
 }
 
-/* A struct smaller than v1 (by _IOC_SIZE): EINVAL, for every command; nothing changes. */
+/* A struct smaller than the smallest size (by _IOC_SIZE): EINVAL, for every command; nothing changes. */
 TEST(abi_smaller_than_v1_einval)
 {
 	uint64_t buf[64];
@@ -51,7 +72,7 @@ TEST(abi_smaller_than_v1_einval)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, vns_get_info(fd, &before));
 	for (unsigned int i = 0; i < sizeof(abi_cmds) / sizeof(abi_cmds[0]); i++) {
-		size_t sizes[] = { abi_cmds[i].size - 1, abi_cmds[i].size - 8, 0 };
+		size_t sizes[] = { abi_cmds[i].min - 1, abi_cmds[i].min - 8, 0 };
 
 		for (unsigned int s = 0; s < 3; s++) {
 			memset(buf, 0, sizeof(buf));

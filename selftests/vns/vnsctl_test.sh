@@ -101,6 +101,19 @@ expect "unshare -p -f: pid 1" '"pid": 1,' vnsctl unshare -r -p -f -- vnsctl info
 expect "unshare -f passes the exit status" "^status 3$" sh -c 'vnsctl unshare -r -f -- sh -c "exit 3"; echo status $?'
 expect "exec failure is reported" "vnsctl: failed to execute /nonexistent" vnsctl unshare -r -- /nonexistent
 
+# time: -T sets the time vns for children only; the exec of the program enters it, with the offsets.
+expect "time shows the clocks" "^monotonic +[0-9]+\.[0-9]{9} +[0-9]+\.[0-9]{9}$" vnsctl time
+expect "time -J" '"offsets_for_children"' vnsctl time -J
+expect "unshare -T --monotonic: the program sees the offset" "^ok$" vnsctl unshare -r -T --monotonic=86400 --boottime=-1 -- sh -c '
+	d=$(vnsctl time | awk "\$1 == \"monotonic\" { printf \"%d\", \$2 - \$3; exit }") && [ "$d" -ge 86399 ] && [ "$d" -le 86401 ] &&
+	vnsctl time | grep -Eq "^monotonic +86400 +0$" && vnsctl time | grep -Eq "^boottime +-1 +0$" && echo ok'
+expect "--monotonic needs -T" "required|--time" vnsctl unshare --monotonic=5 true
+if root; then
+	expect "unshare -T --monotonic by root" "^monotonic +5 +0$" vnsctl unshare -T --monotonic=5 -- vnsctl time
+else
+	expect "unshare -T unprivileged is EPERM" "vnsctl: unshare failed: Operation not permitted" vnsctl unshare -T --monotonic=5 -- true
+fi
+
 # The C sample (samples/vns_uts.c).
 expect "samples/vns_uts" "^inside:  uts vns [0-9]+, hostname vns-sample$" vns_uts
 

@@ -226,26 +226,26 @@ pub fn info_text(i: &VnsInfo) -> String {
     let mut out = String::new();
     for k in Kind::ALL {
         out.push_str(&format!(
-            "{:<18}{}\n",
+            "{:<19}{}\n",
             format!("{}:", k.name()),
             i.ns_id[k.index()]
         ));
     }
     out.push_str(&format!(
-        "{:<18}{}\n",
+        "{:<19}{}\n",
         "pid_for_children:", i.pid_for_children_id
     ));
     out.push_str(&format!(
-        "{:<18}{}\n",
+        "{:<19}{}\n",
         "time_for_children:", i.time_for_children_id
     ));
-    out.push_str(&format!("{:<18}{}\n", "user level:", i.user_level));
-    out.push_str(&format!("{:<18}{}\n", "pid level:", i.pid_level));
-    out.push_str(&format!("{:<18}{}\n", "uid:", i.uid));
-    out.push_str(&format!("{:<18}{}\n", "gid:", i.gid));
-    out.push_str(&format!("{:<18}{}\n", "pid:", i.pid));
+    out.push_str(&format!("{:<19}{}\n", "user level:", i.user_level));
+    out.push_str(&format!("{:<19}{}\n", "pid level:", i.pid_level));
+    out.push_str(&format!("{:<19}{}\n", "uid:", i.uid));
+    out.push_str(&format!("{:<19}{}\n", "gid:", i.gid));
+    out.push_str(&format!("{:<19}{}\n", "pid:", i.pid));
     out.push_str(&format!(
-        "{:<18}{}\n",
+        "{:<19}{}\n",
         "capabilities:",
         if i.flags & VNS_INFO_FULL_CAPS != 0 {
             "full"
@@ -413,9 +413,9 @@ mod tests {
             ..Default::default()
         };
         let t = info_text(&i);
-        assert!(t.starts_with("user:             1\n"));
-        assert!(t.contains("time:             8\n"));
-        assert!(t.contains("capabilities:     full\n"));
+        assert!(t.starts_with("user:              1\n"));
+        assert!(t.contains("time:              8\n"));
+        assert!(t.contains("capabilities:      full\n"));
         let j: Value = serde_json::from_str(&info_json(&i)).unwrap();
         assert_eq!(j["namespaces"]["mnt"], 6);
         assert_eq!(j["full_caps"], true);
