@@ -252,8 +252,12 @@ mod tests {
         error::Errno,
         ns::{
             Ns,
-            NsState, //
+            NsState,
+            PidNs, //
         },
+        proxy::NsProxy,
+        sys::RcuRef,
+        time::TimeNs,
         vcore::abi::Kind, //
     };
 
@@ -341,6 +345,64 @@ mod tests {
         // Gone from the registry and uncharged before `drop` returned.
         assert!(vns.registry.find(id).is_none());
         assert_eq!(entry.count(Kind::Net), 0);
+        Ok(())
+    }
+
+    /// What a new process and an exec get (kernel/nsproxy.c `copy_namespaces`, `exec_task_namespaces`):
+    /// without CLONE_VM both `*_for_children`, with CLONE_VM the pid one only, at exec the time one only.
+    #[test]
+    fn children_enter_the_for_children_namespaces() -> Result {
+        let vns = Vns::new()?;
+        let init = vns.init.clone();
+        let owner = Some(init.user_ns().clone());
+        let init_pid = init.get(Kind::Pid).clone();
+        let init_time = init.get(Kind::Time).clone();
+        let time = vns.registry.create(
+            Kind::Time,
+            owner.clone(),
+            None,
+            NsState::Time(TimeNs::init()?),
+            GFP_KERNEL,
+        )?;
+        let pid = vns.registry.create(
+            Kind::Pid,
+            owner,
+            None,
+            NsState::Pid(PidNs::new(1, init_pid.clone())?),
+            GFP_KERNEL,
+        )?;
+        let is = |a: &crate::ns::NsRef, b: &crate::ns::NsRef| RcuRef::ptr_eq(a, b);
+
+        // Only the time vns for children differs.
+        let p = NsProxy::new(init.ns.clone(), init_pid.clone(), time.clone())?;
+        let fork = NsProxy::for_new_process(&p, false);
+        assert!(is(fork.get(Kind::Time), &time) && is(fork.get(Kind::Pid), &init_pid));
+        assert!(!fork.time_changes_at_exec());
+        assert!(kernel::sync::Arc::ptr_eq(
+            &NsProxy::for_new_process(&p, true),
+            &p
+        ));
+        let exec = NsProxy::after_exec(&p)?;
+        assert!(is(exec.get(Kind::Time), &time) && is(exec.get(Kind::Pid), &init_pid));
+
+        // Both differ.
+        let q = NsProxy::new(init.ns.clone(), pid.clone(), time.clone())?;
+        let fork = NsProxy::for_new_process(&q, false);
+        assert!(is(fork.get(Kind::Time), &time) && is(fork.get(Kind::Pid), &pid));
+        let vm = NsProxy::for_new_process(&q, true);
+        assert!(is(vm.get(Kind::Time), &init_time) && is(vm.get(Kind::Pid), &pid));
+        // The vfork child's own child enters the time vns its parent did not.
+        let grandchild = NsProxy::for_new_process(&vm, false);
+        assert!(is(grandchild.get(Kind::Time), &time) && is(grandchild.get(Kind::Pid), &pid));
+        let exec = NsProxy::after_exec(&q)?;
+        assert!(is(exec.get(Kind::Time), &time) && is(exec.get(Kind::Pid), &init_pid));
+        assert!(is(&exec.pid_ns_for_children, &pid));
+
+        // Neither differs: everyone shares the proxy.
+        assert!(kernel::sync::Arc::ptr_eq(
+            &NsProxy::for_new_process(&init, false),
+            &init
+        ));
         Ok(())
     }
 }

@@ -219,6 +219,24 @@ static int op_setns(int fd, void *ctx)
 	return vns_setns(fd, *(uint64_t *)ctx, VNS_KIND_UTS);
 }
 
+/* A time vns for children, not entered yet, to SETNS into (which sets both and freezes it). */
+static int setup_time_for_children(int fd, void **ctx)
+{
+	static uint64_t target;
+	struct vns_info info;
+
+	if (vns_unshare_map_root(fd, CLONE_NEWTIME) || vns_get_info(fd, &info))
+		return -1;
+	target = info.time_for_children_id;
+	*ctx = &target;
+	return 0;
+}
+
+static int op_setns_time(int fd, void *ctx)
+{
+	return vns_setns(fd, *(uint64_t *)ctx, VNS_KIND_TIME);
+}
+
 static const struct scenario scenarios[] = {
 	{ "unshare every kind", setup_user_vns, op_unshare_all },
 	{ "unshare mnt+uts", setup_user_vns, op_unshare_mnt_uts },
@@ -226,6 +244,7 @@ static const struct scenario scenarios[] = {
 	{ "set_id_map", setup_unmapped, op_set_map },
 	{ "mount", setup_newns, op_mount },
 	{ "setns uts", setup_sibling, op_setns },
+	{ "setns time", setup_time_for_children, op_setns_time },
 	{ "list_ns", setup_user_vns, op_list_ns },
 	{ "list_mounts", setup_newns, op_list_mounts },
 };

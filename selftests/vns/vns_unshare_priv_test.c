@@ -106,9 +106,9 @@ static int newuser_with_all(void *arg)
 	(void)arg;
 	if (ret)
 		return ret;
-	/* Every kind but pid is new; NEWPID changes pid_for_children only. */
+	/* Every kind but pid and time is new; NEWPID and NEWTIME change the *_for_children only. */
 	for (k = 0; k < VNS_NR_KINDS; k++) {
-		if (k == VNS_KIND_PID) {
+		if (k == VNS_KIND_PID || k == VNS_KIND_TIME) {
 			if (after.ns_id[k] != before.ns_id[k])
 				return 13;
 		} else if (after.ns_id[k] == before.ns_id[k]) {
@@ -117,6 +117,8 @@ static int newuser_with_all(void *arg)
 	}
 	if (after.pid_for_children_id == before.pid_for_children_id)
 		return 14;
+	if (after.time_for_children_id == before.time_for_children_id)
+		return 15;
 	return 0;
 }
 
