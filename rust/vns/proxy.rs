@@ -50,11 +50,10 @@ impl NsProxy {
     ) -> VnsResult<Arc<Self>> {
         let pid_differs = !RcuRef::ptr_eq(&ns[Kind::Pid], &pid_ns_for_children);
         let time_differs = !RcuRef::ptr_eq(&ns[Kind::Time], &time_ns_for_children);
-        let child = |pid: bool, time: bool, for_children| {
+        // A child's proxy: always in the pid vns for children; in the time vns for children if `time`.
+        let child = |time: bool, for_children| {
             let mut child_ns = ns.clone();
-            if pid {
-                child_ns[Kind::Pid] = pid_ns_for_children.clone();
-            }
+            child_ns[Kind::Pid] = pid_ns_for_children.clone();
             if time {
                 child_ns[Kind::Time] = time_ns_for_children.clone();
             }
@@ -70,13 +69,13 @@ impl NsProxy {
             )
         };
         let for_children = if pid_differs || time_differs {
-            Some(child(true, true, None)?)
+            Some(child(true, None)?)
         } else {
             None
         };
         // Its own children without CLONE_VM enter the time vns it did not.
         let for_vm_children = if pid_differs && time_differs {
-            Some(child(true, false, for_children.clone())?)
+            Some(child(false, for_children.clone())?)
         } else {
             None
         };
