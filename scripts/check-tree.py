@@ -112,7 +112,7 @@ def check_refs():
 
 
 C_TYPES = {
-    'int': 'c_int', 'unsigned int': 'c_uint', 'long': 'c_long', 'bool': 'bool', 'u32': 'u32', 'u64': 'u64',
+    'int': 'c_int', 'unsigned int': 'c_uint', 'long': 'c_long', 'bool': 'bool', 'u32': 'u32', 'u64': 'u64', 's32': 'i32',
     'void': '()', 'char *': '*mut c_char', 'const char *': '*const c_char',
 }
 
@@ -127,7 +127,8 @@ def c_type(t):
         const = base.startswith('const ')
         base = base[6:] if const else base
         name = {'struct task_struct': 'RawTask', 'struct vns_uts': 'RawUts', 'struct vns_task_facts': 'RawTaskFacts',
-                'struct vns_hooks': 'RawHooks', 'struct vns_timespec': 'RawTimespec', 'void': 'c_void'}.get(base, base)
+                'struct vns_hooks': 'RawHooks', 'struct vns_timespec': 'RawTimespec',
+                'struct vns_task_access': 'RawTaskAccess', 'void': 'c_void'}.get(base, base)
         return ('*const ' if const else '*mut ') + name
     return t
 
@@ -148,7 +149,8 @@ def check_shim():
         rust[name] = ((ret or '()').strip(), types)
     # The structs the two sides share: the same fields, in the same order.
     for c_name, r_name in (('vns_task_facts', 'RawTaskFacts'), ('vns_opener', 'RawOpener'),
-                           ('vns_hooks', 'RawHooks'), ('vns_timespec', 'RawTimespec')):
+                           ('vns_hooks', 'RawHooks'), ('vns_timespec', 'RawTimespec'),
+                           ('vns_task_access', 'RawTaskAccess')):
         m = re.search(r'struct %s \{(.*?)\};' % c_name, header, re.S)
         r = re.search(r'struct %s \{(.*?)\n\}' % r_name, shim, re.S)
         if not m or not r:

@@ -52,6 +52,8 @@ use crate::{
             VnsMount,
             VnsNsEntry,
             VnsSetns,
+            VnsSetnsTask,
+            VnsTaskInfo,
             VnsTimeOffsets,
             VnsUcounts,
             VnsUmount,
@@ -187,6 +189,9 @@ impl VnsFile {
             Cmd::SetTimeOffsets => self.state.set_time_offsets(&arg.read::<VnsTimeOffsets>()?),
             Cmd::GetTimeOffsets => arg.write(&self.state.get_time_offsets()?),
             Cmd::ClockGettime => self.clock_gettime(arg),
+            Cmd::GetIdMap => self.get_id_map(arg),
+            Cmd::GetTaskInfo => self.get_task_info(arg),
+            Cmd::SetnsTask => self.setns_task(arg),
         }
     }
 
@@ -280,6 +285,33 @@ impl VnsFile {
         }
         l.nr = total;
         arg.write(&l)
+    }
+
+    fn get_id_map(&self, arg: Arg) -> VnsResult<()> {
+        let mut m: VnsIdMap = arg.read()?;
+        m.check_input()?;
+        let kind = IdMapKind::from_abi(m.which)?;
+        let (buf, cap) = (m.extents, m.nr_extents);
+        m.nr_extents = self
+            .state
+            .get_id_map(m.user_ns_id, kind, cap as usize, |i, e| {
+                write_entry::<VnsIdExtent>(buf, cap, i, e)
+            })?;
+        arg.write(&m)
+    }
+
+    fn get_task_info(&self, arg: Arg) -> VnsResult<()> {
+        let t: VnsTaskInfo = arg.read()?;
+        t.check_input()?;
+        arg.write(&self.state.get_task_info(t.pid)?)
+    }
+
+    fn setns_task(&self, arg: Arg) -> VnsResult<()> {
+        let s: VnsSetnsTask = arg.read()?;
+        if s.reserved != 0 {
+            return Err(Errno::EINVAL);
+        }
+        self.state.setns_task(s.pid, s.flags)
     }
 
     fn clock_gettime(&self, arg: Arg) -> VnsResult<()> {

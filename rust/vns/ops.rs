@@ -29,6 +29,7 @@ use crate::{
     state::Vns,
     sys::{
         self,
+        RcuRef,
         UtsField, //
     },
     user::IdMapKind,
@@ -307,6 +308,56 @@ impl Vns {
         let cur = self.resolve();
         self.registry
             .list(cur.user_ns(), cap, sys::nr_threads_total())
+    }
+
+    /// VNS_IOC_GET_ID_MAP: the `kind` map of user vns `ns_id` (0: the caller's own), as 7.3 shows
+    /// /proc/PID/uid_map to the caller (kernel/user_namespace.c `uid_m_show`): extents as written, the
+    /// lower ids in the caller's user vns, or in its parent's when the map is the caller's own vns's
+    /// (4294967295 for an id not mapped there). The first `cap` extents go to `out(index, extent)`;
+    /// returns the number of extents. Visible for the caller's user vns and its descendants, as
+    /// GET_UCOUNTS.
+    pub(crate) fn get_id_map(
+        &self,
+        ns_id: u64,
+        kind: IdMapKind,
+        cap: usize,
+        mut out: impl FnMut(usize, &VnsIdExtent) -> VnsResult<()>,
+    ) -> VnsResult<u32> {
+        let cur = self.resolve();
+        let target = if ns_id == 0 {
+            cur.user_ns().clone()
+        } else {
+            self.registry.find(ns_id).ok_or(Errno::ENOENT)?
+        };
+        let tuser = target.user().ok_or(Errno::EINVAL)?;
+        if !target.is_same_or_descendant_of(cur.user_ns()) {
+            return Err(Errno::EPERM);
+        }
+        let own = cur.user_ns();
+        let lower_ns = match own.owner.as_ref() {
+            Some(parent) if RcuRef::ptr_eq(own, &target) => parent,
+            _ => own,
+        };
+        let lower = lower_ns.user().ok_or(Errno::EINVAL)?.map(kind);
+        let Some(map) = tuser.map(kind) else {
+            return Ok(0);
+        };
+        // A written map is never changed again: it is read without a lock, while `target` holds it.
+        let extents = map.extents();
+        for (i, e) in extents.iter().enumerate().take(cap) {
+            let lower_first = lower
+                .and_then(|l| l.map_id_up(e.lower_first))
+                .unwrap_or(idmap::INVALID_ID);
+            out(
+                i,
+                &VnsIdExtent {
+                    first: e.first,
+                    lower_first,
+                    count: e.count,
+                },
+            )?;
+        }
+        Ok(u32::try_from(extents.len()).unwrap_or(u32::MAX))
     }
 
     /// VNS_IOC_GET_UCOUNTS: the counters of (`ns_id` or the caller's user vns, `uid` as the caller

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The operations that change what the caller is a member of: UNSHARE (Documentation/vns.rst
-//! "Unshare", kernel/fork.c `ksys_unshare`) and SETNS (kernel/nsproxy.c `setns`).
+//! UNSHARE (Documentation/vns.rst "Unshare", kernel/fork.c `ksys_unshare`): new namespaces for the
+//! caller. As in 7.3, a new pid or time vns changes only what the caller's children enter (its
+//! `*_for_children`).
 //!
-//! As in 7.3, UNSHARE of a pid or time vns changes only what the caller's children enter (its
-//! `*_for_children`); SETNS into a time vns changes both (`timens_install`).
-//!
-//! Both check and allocate everything first and change state in one last step, so a failure leaves
-//! ids, counts and membership exactly as they were. UNSHARE writes its result (`applied`) to user space
+//! It checks and allocates everything first and changes state in one last step, so a failure leaves
+//! ids, counts and membership exactly as they were. It writes its result (`applied`) to user space
 //! *before* that step ("reserve, write, commit"), so an EFAULT, too, leaves everything as it was; and a
 //! new namespace is published (reachable by id from other tasks) only in that step.
 
@@ -22,7 +20,6 @@ use crate::{
     },
     member::Members,
     ns::{
-        Ns,
         NsRef,
         NsState,
         PidNs, //
@@ -193,68 +190,5 @@ impl Vns {
     ) -> VnsResult<NsRef> {
         self.registry
             .create(kind, Some(owner.clone()), charge, state, GFP_KERNEL_ACCOUNT)
-    }
-
-    /// VNS_IOC_SETNS: joins namespace `id` of `kind` (kernel/nsproxy.c `setns`, the per-kind `install`).
-    pub(crate) fn setns(&self, id: u64, kind: Kind) -> VnsResult<()> {
-        let target = self.registry.find(id).ok_or(Errno::ENOENT)?;
-        if target.kind != kind {
-            return Err(Errno::EINVAL);
-        }
-        let cur = self.resolve();
-        let mut ns = cur.proxy.ns.clone();
-        let mut pid_ns_for_children = cur.proxy.pid_ns_for_children.clone();
-        let mut time_ns_for_children = cur.proxy.time_ns_for_children.clone();
-        let mut caps = cur.caps;
-        match kind {
-            Kind::User => {
-                // kernel/user_namespace.c userns_install.
-                if RcuRef::ptr_eq(&target, cur.user_ns()) || cur.facts.nr_threads > 1 {
-                    return Err(Errno::EINVAL);
-                }
-                if !cur.ns_capable(&target, CAP_SYS_ADMIN) {
-                    return Err(Errno::EPERM);
-                }
-                caps = CapSet::full();
-                ns[Kind::User] = target;
-            }
-            _ => {
-                // kernel/time/namespace.c timens_install: a caller sharing its address space
-                // cannot switch clocks (EUSERS), before the permission check.
-                if kind == Kind::Time && sys::current_mm_shared() {
-                    return Err(Errno::EUSERS);
-                }
-                let owner = Ns::owner_or_self(&target);
-                if !cur.ns_capable(owner, CAP_SYS_ADMIN) || !cur.has_cap_in_own(CAP_SYS_ADMIN) {
-                    return Err(Errno::EPERM);
-                }
-                match kind {
-                    Kind::Pid => {
-                        // kernel/pid_namespace.c pidns_install: only the active pid vns or a
-                        // descendant.
-                        if !target.is_pid_descendant_of(cur.proxy.get(Kind::Pid)) {
-                            return Err(Errno::EINVAL);
-                        }
-                        pid_ns_for_children = target;
-                    }
-                    // timens_install sets both the active and the for-children time vns.
-                    Kind::Time => {
-                        ns[kind] = target.clone();
-                        time_ns_for_children = target;
-                    }
-                    _ => ns[kind] = target,
-                }
-            }
-        }
-        let proxy = NsProxy::new(ns, pid_ns_for_children, time_ns_for_children)?;
-        let entry = Members::prepare(proxy, caps, cur.pid.clone())?;
-        // Commit. Entering a time vns freezes its offsets (timens_commit).
-        if kind == Kind::Time {
-            if let Some(t) = entry.proxy.get(Kind::Time).time() {
-                t.freeze();
-            }
-        }
-        self.members.install(cur.member.as_ref(), entry);
-        Ok(())
     }
 }

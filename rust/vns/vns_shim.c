@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vns C shim: the few kernel services the Linux 7.3 Rust API has no wrapper for: the sysctl table,
- * capable(), facts of the current task, the scheduler tracepoints, and the uts names under a seqlock.
+ * vns C shim: the few kernel services the Linux 7.3 Rust API has no wrapper for: the sysctl table, the
+ * scheduler tracepoints, and the uts names under a seqlock (the task half is in vns_shim_task.c).
  *
  * Everything here is called from rust/vns/sys/, the module's only Rust with FFI. The shim keeps no
  * policy: it registers things and forwards to the ops table Rust registered (struct vns_hooks).
  */
-#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
@@ -18,8 +17,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysctl.h>
-#include <linux/time64.h>
-#include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
 #include <linux/user_namespace.h>
 #include <linux/utsname.h>
@@ -140,171 +137,6 @@ long vns_shim_init_ucount_max(unsigned int type)
 	if (type >= UCOUNT_COUNTS)
 		return 0;
 	return READ_ONCE(init_user_ns.ucount_max[type]);
-}
-
-/* ---- tasks and credentials -------------------------------------------------------------------------- */
-
-bool vns_shim_capable(int cap)
-{
-	return capable(cap);
-}
-
-/*
- * Whether current has every capability in the init user namespace, as capable() decides: a full
- * cap_effective in a user namespace of the kernel's own is not enough (security/commoncap.c
- * cap_capable). Not audited: this only reports (GET_INFO), it grants nothing.
- */
-bool vns_shim_capable_all(void)
-{
-	/* ns_capable_noaudit() sets PF_SUPERPRIV on success: this grants nothing, so it must not show. */
-	unsigned int superpriv = current->flags & PF_SUPERPRIV;
-	bool all = true;
-	int cap;
-
-	for (cap = 0; cap <= CAP_LAST_CAP && all; cap++)
-		all = ns_capable_noaudit(&init_user_ns, cap);
-	if (!superpriv)
-		current->flags &= ~PF_SUPERPRIV;
-	return all;
-}
-
-bool vns_shim_fatal_signal_pending(void)
-{
-	return fatal_signal_pending(current);
-}
-
-/*
- * !current_is_single_threaded(), which is not exported: lib/is_single_threaded.c, the same walk. A
- * transient mmget() (a /proc reader, process_vm_readv) raises mm_users without sharing the address
- * space, so mm_users > 1 alone is not an answer: look for another task using the mm.
- */
-bool vns_shim_current_mm_shared(void)
-{
-	struct task_struct *task = current, *p, *t;
-	struct mm_struct *mm = task->mm;
-	bool shared = true;
-
-	if (atomic_read(&task->signal->live) != 1)
-		return true;
-	if (!mm || atomic_read(&mm->mm_users) == 1)
-		return false;
-
-	rcu_read_lock();
-	for_each_process(p) {
-		if (unlikely(p->flags & PF_KTHREAD))
-			continue;
-		if (unlikely(p == task->group_leader))
-			continue;
-		for_each_thread(p, t) {
-			if (unlikely(t->mm == mm))
-				goto found;
-			if (likely(t->mm))
-				break;
-			/*
-			 * t->mm == NULL. Make sure next_thread/next_task will see other CLONE_VM
-			 * tasks even if @t is the last one (as lib/is_single_threaded.c).
-			 */
-			smp_rmb();
-		}
-	}
-	shared = false;
-found:
-	rcu_read_unlock();
-	return shared;
-}
-
-void vns_shim_cond_resched(void)
-{
-	cond_resched();
-}
-
-/* The facts check_unshare_flags() (kernel/fork.c) looks at, and the caller's identity. */
-void vns_shim_current_facts(struct vns_task_facts *facts)
-{
-	const struct cred *cred = current_cred();
-
-	facts->nr_threads = get_nr_threads(current);
-	facts->sighand_shared = refcount_read(&current->sighand->count) > 1;
-	memset(facts->pad, 0, sizeof(facts->pad));
-	facts->euid = __kuid_val(cred->euid);
-	facts->egid = __kgid_val(cred->egid);
-	facts->tgid = task_tgid_nr(current);
-}
-
-struct task_struct *vns_shim_current(void)
-{
-	return current;
-}
-
-/* The effective kuid of @task, which must be current or pinned by the caller. */
-u32 vns_shim_task_euid(struct task_struct *task)
-{
-	u32 euid;
-
-	rcu_read_lock();
-	euid = __kuid_val(__task_cred(task)->euid);
-	rcu_read_unlock();
-	return euid;
-}
-
-/* Threads in the system, for the init namespaces' nr_tasks. */
-u32 vns_shim_nr_threads_total(void)
-{
-	struct task_struct *g, *t;
-	u32 n = 0;
-
-	rcu_read_lock();
-	for_each_process_thread(g, t)
-		n++;
-	rcu_read_unlock();
-	return n;
-}
-
-/*
- * Fail closed: a new task whose membership could not be recorded is killed before it first runs (it
- * never reaches user space). For a CLONE_THREAD child this ends its whole thread group, as SIGKILL does.
- */
-void vns_shim_kill_task(struct task_struct *task)
-{
-	send_sig(SIGKILL, task, 1);
-}
-
-/*
- * The kernel's own reading of a clock, before any time namespace offset (kernel/time/posix-timers.c: the
- * k_clock .clock_get_timespec of each, without timens_add_*()). False for a clock vns does not read.
- */
-bool vns_shim_clock_read(int clock_id, struct vns_timespec *ts)
-{
-	struct timespec64 tp;
-
-	switch (clock_id) {
-	case CLOCK_REALTIME:
-		ktime_get_real_ts64(&tp);
-		break;
-	case CLOCK_MONOTONIC:
-		ktime_get_ts64(&tp);
-		break;
-	case CLOCK_MONOTONIC_RAW:
-		ktime_get_raw_ts64(&tp);
-		break;
-	case CLOCK_REALTIME_COARSE:
-		ktime_get_coarse_real_ts64(&tp);
-		break;
-	case CLOCK_MONOTONIC_COARSE:
-		ktime_get_coarse_ts64(&tp);
-		break;
-	case CLOCK_BOOTTIME:
-		ktime_get_boottime_ts64(&tp);
-		break;
-	case CLOCK_TAI:
-		ktime_get_clocktai_ts64(&tp);
-		break;
-	default:
-		return false;
-	}
-	ts->sec = tp.tv_sec;
-	ts->nsec = tp.tv_nsec;
-	return true;
 }
 
 /* ---- task_newtask, sched_process_exit/exec probes ------------------------------------------------------------ */

@@ -29,6 +29,15 @@ struct vns_opener {
 	bool cap_sys_resource;	/* CAP_SYS_RESOURCE in the init user namespace */
 };
 
+/* What ptrace_may_access(PTRACE_MODE_READ) looks at in a task, besides capabilities (kernel/ptrace.c). */
+struct vns_task_access {
+	u8 same_thread_group;	/* the caller's own thread group */
+	u8 ids_match;		/* the caller's (fs or real) uid/gid equal the task's real, effective, saved */
+	u8 dumpable;		/* its exec_state's dumpable is TASK_DUMPABLE_OWNER */
+	u8 pad;
+	s32 tgid;		/* its tgid in the init pid namespace */
+};
+
 /* A clock reading (struct timespec64 with fixed-width fields). */
 struct vns_timespec {
 	s64 sec;
@@ -64,6 +73,9 @@ u32 vns_shim_task_euid(struct task_struct *task);
 u32 vns_shim_nr_threads_total(void);
 void vns_shim_kill_task(struct task_struct *task);
 bool vns_shim_clock_read(int clock_id, struct vns_timespec *ts);
+struct task_struct *vns_shim_task_get(s32 nr);
+void vns_shim_task_put(struct task_struct *task);
+void vns_shim_task_access(struct task_struct *task, bool fscreds, struct vns_task_access *access);
 int vns_shim_probes_register(const struct vns_hooks *hooks, const void *ctx);
 void vns_shim_probes_unregister(void);
 struct vns_uts *vns_shim_uts_alloc(const struct vns_uts *from);

@@ -101,11 +101,14 @@ struct vns_id_extent {
 	__u32 count;
 };
 
-/* VNS_IOC_SET_ID_MAP */
+/*
+ * VNS_IOC_SET_ID_MAP; VNS_IOC_GET_ID_MAP (user_ns_id 0: the caller's own;
+ * nr_extents in: room in extents, out: the map's number of extents).
+ */
 struct vns_id_map {
 	__u64 user_ns_id;
 	__u32 which;		/* VNS_MAP_UID or VNS_MAP_GID */
-	__u32 nr_extents;	/* 1 to 340 */
+	__u32 nr_extents;	/* SET: 1 to 340 */
 	__u64 extents;		/* pointer to struct vns_id_extent[nr_extents] */
 };
 
@@ -179,6 +182,24 @@ struct vns_time_offsets {
 	struct vns_clock_ts offsets[VNS_TIME_OFFSETS_MAX];
 };
 
+/* VNS_IOC_GET_TASK_INFO: another task's namespaces, by its pid (in the caller's pid namespace). */
+struct vns_task_info {
+	__s32 pid;
+	__u32 reserved;
+	__u64 ns_id[VNS_NR_KINDS];	/* out, by enum vns_kind */
+	__u64 pid_for_children_id;	/* out */
+	__u64 time_for_children_id;	/* out */
+	__s32 vns_pid;		/* out: number in the caller's active pid vns, 0 if none known */
+	__u32 pid_level;	/* out: level of its active pid vns */
+};
+
+/* VNS_IOC_SETNS_TASK: join the namespaces of kinds `flags` (CLONE_NEW*) of the task `pid`. */
+struct vns_setns_task {
+	__s32 pid;
+	__u32 reserved;
+	__u64 flags;
+};
+
 #define VNS_IOC_MAGIC		0xB9
 
 #define VNS_IOC_UNSHARE		_IOWR(VNS_IOC_MAGIC, 1, struct vns_unshare)
@@ -195,5 +216,8 @@ struct vns_time_offsets {
 #define VNS_IOC_SET_TIME_OFFSETS	_IOW(VNS_IOC_MAGIC, 12, struct vns_time_offsets)
 #define VNS_IOC_GET_TIME_OFFSETS	_IOR(VNS_IOC_MAGIC, 13, struct vns_time_offsets)
 #define VNS_IOC_CLOCK_GETTIME	_IOWR(VNS_IOC_MAGIC, 14, struct vns_clock_ts)
+#define VNS_IOC_GET_ID_MAP	_IOWR(VNS_IOC_MAGIC, 15, struct vns_id_map)
+#define VNS_IOC_GET_TASK_INFO	_IOWR(VNS_IOC_MAGIC, 16, struct vns_task_info)
+#define VNS_IOC_SETNS_TASK	_IOW(VNS_IOC_MAGIC, 17, struct vns_setns_task)
 
 #endif /* _UAPI_LINUX_VNS_H */

@@ -7,6 +7,8 @@
 pub const CAP_SETGID: u32 = 6;
 /// `CAP_SETUID`.
 pub const CAP_SETUID: u32 = 7;
+/// `CAP_SYS_PTRACE`.
+pub const CAP_SYS_PTRACE: u32 = 19;
 /// `CAP_SYS_ADMIN`.
 pub const CAP_SYS_ADMIN: u32 = 21;
 /// `CAP_SYS_RESOURCE`.

@@ -12,6 +12,8 @@ pub enum Errno {
     EPERM = 1,
     /// No such file or directory (unknown namespace or mount id).
     ENOENT = 2,
+    /// No such process (no task has the pid, or it is exiting).
+    ESRCH = 3,
     /// Argument list too long (non-zero trailing bytes of a larger struct).
     E2BIG = 7,
     /// Out of memory (an allocation or a fixed-capacity table is full).
@@ -40,9 +42,10 @@ pub type VnsResult<T> = core::result::Result<T, Errno>;
 impl Errno {
     /// Every error number, in increasing value.
     #[cfg(any(test, feature = "names"))]
-    pub const ALL: [Errno; 12] = [
+    pub const ALL: [Errno; 13] = [
         Errno::EPERM,
         Errno::ENOENT,
+        Errno::ESRCH,
         Errno::E2BIG,
         Errno::ENOMEM,
         Errno::EACCES,
@@ -71,6 +74,7 @@ impl Errno {
         match self {
             Errno::EPERM => "EPERM",
             Errno::ENOENT => "ENOENT",
+            Errno::ESRCH => "ESRCH",
             Errno::E2BIG => "E2BIG",
             Errno::ENOMEM => "ENOMEM",
             Errno::EACCES => "EACCES",
@@ -90,6 +94,7 @@ impl Errno {
         match code.wrapping_abs() {
             1 => Some(Errno::EPERM),
             2 => Some(Errno::ENOENT),
+            3 => Some(Errno::ESRCH),
             7 => Some(Errno::E2BIG),
             12 => Some(Errno::ENOMEM),
             13 => Some(Errno::EACCES),

@@ -5,7 +5,7 @@
 use super::abi::{
     Kind, CLONE_FILES, CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
     CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NS_ALL, CLONE_SIGHAND,
-    CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM, UNSHARE_EMPTY_MNTNS,
+    CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM, UNSHARE_EMPTY_MNTNS, VNS_NR_KINDS,
 };
 use super::errno::{Errno, VnsResult};
 
@@ -37,6 +37,29 @@ pub const CREATE_ORDER: [Kind; 7] = [
     Kind::Net,
     Kind::Time,
 ];
+
+/// The order in which joining several namespaces of a task checks them (kernel/nsproxy.c
+/// `validate_nsset()`): the user kind first, so that the others are checked with the capabilities it
+/// gives, then mnt, uts, ipc, pid, cgroup, net, time.
+pub const SETNS_ORDER: [Kind; VNS_NR_KINDS] = [
+    Kind::User,
+    Kind::Mnt,
+    Kind::Uts,
+    Kind::Ipc,
+    Kind::Pid,
+    Kind::Cgroup,
+    Kind::Net,
+    Kind::Time,
+];
+
+/// `check_setns_flags()` for a task (a pidfd in 7.3): at least one `CLONE_NEW*` flag and nothing else,
+/// else EINVAL.
+pub const fn check_setns_flags(flags: u64) -> VnsResult<()> {
+    if flags == 0 || flags & !CLONE_NS_ALL != 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
 
 /// What `check_unshare_flags()` looks at in the calling task.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -142,6 +142,21 @@ fn probes() -> Vec<Probe> {
         "vns_time_offsets",
         [nr, reserved, offsets]
     );
+    layout!(
+        p,
+        VnsTaskInfo,
+        "vns_task_info",
+        [
+            pid,
+            reserved,
+            ns_id,
+            pid_for_children_id,
+            time_for_children_id,
+            vns_pid,
+            pid_level
+        ]
+    );
+    layout!(p, VnsSetnsTask, "vns_setns_task", [pid, reserved, flags]);
     consts!(
         p,
         [
@@ -176,6 +191,9 @@ fn probes() -> Vec<Probe> {
             VNS_IOC_SET_TIME_OFFSETS,
             VNS_IOC_GET_TIME_OFFSETS,
             VNS_IOC_CLOCK_GETTIME,
+            VNS_IOC_GET_ID_MAP,
+            VNS_IOC_GET_TASK_INFO,
+            VNS_IOC_SETNS_TASK,
             VNS_INFO_SIZE_VER0,
             VNS_TIME_OFFSETS_MAX,
         ]

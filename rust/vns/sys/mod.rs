@@ -59,7 +59,8 @@ pub(crate) use task::{
     ExecTask,
     NewTask,
     Opener,
-    TaskKey, //
+    TaskKey,
+    TaskRef, //
 };
 pub(crate) use uts::{
     UtsField,
@@ -81,6 +82,8 @@ use crate::vcore::abi::{
     VnsMount,
     VnsNsEntry,
     VnsSetns,
+    VnsSetnsTask,
+    VnsTaskInfo,
     VnsTimeOffsets,
     VnsUcounts,
     VnsUmount,
@@ -114,4 +117,6 @@ abi_bytes!(
     VnsUcounts,
     VnsClockTs,
     VnsTimeOffsets,
+    VnsTaskInfo,
+    VnsSetnsTask,
 );

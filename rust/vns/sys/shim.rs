@@ -31,6 +31,17 @@ pub(super) struct RawOpener {
     pub(super) cap_sys_resource: bool,
 }
 
+/// Mirror of `struct vns_task_access`.
+#[repr(C)]
+#[derive(Default)]
+pub(super) struct RawTaskAccess {
+    pub(super) same_thread_group: u8,
+    pub(super) ids_match: u8,
+    pub(super) dumpable: u8,
+    pub(super) pad: u8,
+    pub(super) tgid: i32,
+}
+
 /// Mirror of `struct vns_timespec`.
 #[repr(C)]
 #[derive(Default)]
@@ -81,6 +92,13 @@ extern "C" {
     pub(super) fn vns_shim_nr_threads_total() -> u32;
     pub(super) fn vns_shim_kill_task(task: *mut RawTask);
     pub(super) fn vns_shim_clock_read(clock_id: c_int, ts: *mut RawTimespec) -> bool;
+    pub(super) fn vns_shim_task_get(nr: i32) -> *mut RawTask;
+    pub(super) fn vns_shim_task_put(task: *mut RawTask);
+    pub(super) fn vns_shim_task_access(
+        task: *mut RawTask,
+        fscreds: bool,
+        access: *mut RawTaskAccess,
+    );
     pub(super) fn vns_shim_uts_alloc(from: *const RawUts) -> *mut RawUts;
     pub(super) fn vns_shim_uts_free(uts: *mut RawUts);
     pub(super) fn vns_shim_uts_read(

@@ -9,9 +9,12 @@ use kernel::ffi::{
     c_uint, //
 };
 
+use core::ptr::NonNull;
+
 use super::shim::{
     self,
     RawTask,
+    RawTaskAccess,
     RawTaskFacts, //
 };
 
@@ -180,5 +183,63 @@ impl ExecTask {
     pub(crate) fn kill(self) {
         // SAFETY: `self.0` is current (type invariant).
         unsafe { shim::vns_shim_kill_task(self.0) }
+    }
+}
+
+/// Another task, found by its pid and held (a `get_task_struct` reference) until dropped.
+///
+/// # Invariants
+///
+/// The pointer is a task the value holds a reference on (from `vns_shim_task_get`).
+pub(crate) struct TaskRef(NonNull<RawTask>);
+
+/// What `ptrace_may_access()` looks at in a task besides capabilities (kernel/ptrace.c).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TaskAccess {
+    /// It is in the caller's own thread group.
+    pub(crate) same_thread_group: bool,
+    /// The caller's uid and gid equal the task's real, effective and saved ones.
+    pub(crate) ids_match: bool,
+    /// It is dumpable by its owner (`TASK_DUMPABLE_OWNER`, `task_still_dumpable()`).
+    pub(crate) dumpable: bool,
+    /// Its tgid in the init pid namespace (what GET_INFO reports in the init pid vns).
+    pub(crate) tgid: i32,
+}
+
+impl TaskRef {
+    /// The task with pid `nr` in the caller's pid namespace, unless there is none or it has left its
+    /// namespaces (exiting).
+    pub(crate) fn find(nr: i32) -> Option<Self> {
+        // SAFETY: The shim looks the pid up under its own references; any `nr` is valid input.
+        let task = unsafe { shim::vns_shim_task_get(nr) };
+        // INVARIANT: a non-null result carries a reference the new value owns.
+        NonNull::new(task).map(Self)
+    }
+
+    /// Its key in the membership table.
+    pub(crate) fn key(&self) -> TaskKey {
+        TaskKey::of(self.0.as_ptr())
+    }
+
+    /// Its credentials and dumpability as the caller sees them: with the caller's fs ids when
+    /// `fscreds` (`PTRACE_MODE_FSCREDS`, opening /proc/PID/ns), else its real ids.
+    pub(crate) fn access(&self, fscreds: bool) -> TaskAccess {
+        let mut raw = RawTaskAccess::default();
+        // SAFETY: `self.0` is a held task (type invariant); `raw` is a valid, writable
+        // `struct vns_task_access`.
+        unsafe { shim::vns_shim_task_access(self.0.as_ptr(), fscreds, &mut raw) };
+        TaskAccess {
+            same_thread_group: raw.same_thread_group != 0,
+            ids_match: raw.ids_match != 0,
+            dumpable: raw.dumpable != 0,
+            tgid: raw.tgid,
+        }
+    }
+}
+
+impl Drop for TaskRef {
+    fn drop(&mut self) {
+        // SAFETY: The value owns one reference on the task (type invariant), dropped once here.
+        unsafe { shim::vns_shim_task_put(self.0.as_ptr()) }
     }
 }

@@ -4,7 +4,8 @@
 use super::super::errno::{Errno, VnsResult};
 use super::{
     ioc_nr, ioc_size, ioc_type, ior, iow, iowr, VnsClockTs, VnsIdMap, VnsInfo, VnsList, VnsMount,
-    VnsSetns, VnsTimeOffsets, VnsUcounts, VnsUmount, VnsUnshare, VnsUts, VnsUtsName,
+    VnsSetns, VnsSetnsTask, VnsTaskInfo, VnsTimeOffsets, VnsUcounts, VnsUmount, VnsUnshare, VnsUts,
+    VnsUtsName,
 };
 
 /// The ioctl type of vns (`VNS_IOC_MAGIC`, free in Documentation/userspace-api/ioctl/ioctl-number.rst).
@@ -38,6 +39,12 @@ pub const VNS_IOC_SET_TIME_OFFSETS: u32 = iow(VNS_IOC_MAGIC, 12, VnsTimeOffsets:
 pub const VNS_IOC_GET_TIME_OFFSETS: u32 = ior(VNS_IOC_MAGIC, 13, VnsTimeOffsets::V1_SIZE);
 /// `_IOWR(0xB9, 14, struct vns_clock_ts)`.
 pub const VNS_IOC_CLOCK_GETTIME: u32 = iowr(VNS_IOC_MAGIC, 14, VnsClockTs::V1_SIZE);
+/// `_IOWR(0xB9, 15, struct vns_id_map)`.
+pub const VNS_IOC_GET_ID_MAP: u32 = iowr(VNS_IOC_MAGIC, 15, VnsIdMap::V1_SIZE);
+/// `_IOWR(0xB9, 16, struct vns_task_info)`.
+pub const VNS_IOC_GET_TASK_INFO: u32 = iowr(VNS_IOC_MAGIC, 16, VnsTaskInfo::V1_SIZE);
+/// `_IOW(0xB9, 17, struct vns_setns_task)`.
+pub const VNS_IOC_SETNS_TASK: u32 = iow(VNS_IOC_MAGIC, 17, VnsSetnsTask::V1_SIZE);
 
 /// A vns command, by its ioctl number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,12 +77,18 @@ pub enum Cmd {
     GetTimeOffsets,
     /// VNS_IOC_CLOCK_GETTIME (14).
     ClockGettime,
+    /// VNS_IOC_GET_ID_MAP (15).
+    GetIdMap,
+    /// VNS_IOC_GET_TASK_INFO (16).
+    GetTaskInfo,
+    /// VNS_IOC_SETNS_TASK (17).
+    SetnsTask,
 }
 
 impl Cmd {
     /// Every command, by number.
     #[cfg(any(test, feature = "names"))]
-    pub const ALL: [Cmd; 14] = [
+    pub const ALL: [Cmd; 17] = [
         Cmd::Unshare,
         Cmd::GetInfo,
         Cmd::Setns,
@@ -90,9 +103,12 @@ impl Cmd {
         Cmd::SetTimeOffsets,
         Cmd::GetTimeOffsets,
         Cmd::ClockGettime,
+        Cmd::GetIdMap,
+        Cmd::GetTaskInfo,
+        Cmd::SetnsTask,
     ];
 
-    /// The command of an ioctl number (1..=14).
+    /// The command of an ioctl number (1..=17).
     pub const fn from_nr(nr: u32) -> Option<Cmd> {
         match nr {
             1 => Some(Cmd::Unshare),
@@ -109,6 +125,9 @@ impl Cmd {
             12 => Some(Cmd::SetTimeOffsets),
             13 => Some(Cmd::GetTimeOffsets),
             14 => Some(Cmd::ClockGettime),
+            15 => Some(Cmd::GetIdMap),
+            16 => Some(Cmd::GetTaskInfo),
+            17 => Some(Cmd::SetnsTask),
             _ => None,
         }
     }
@@ -131,6 +150,9 @@ impl Cmd {
             Cmd::SetTimeOffsets => 12,
             Cmd::GetTimeOffsets => 13,
             Cmd::ClockGettime => 14,
+            Cmd::GetIdMap => 15,
+            Cmd::GetTaskInfo => 16,
+            Cmd::SetnsTask => 17,
         }
     }
 
@@ -151,6 +173,9 @@ impl Cmd {
             Cmd::SetTimeOffsets => VNS_IOC_SET_TIME_OFFSETS,
             Cmd::GetTimeOffsets => VNS_IOC_GET_TIME_OFFSETS,
             Cmd::ClockGettime => VNS_IOC_CLOCK_GETTIME,
+            Cmd::GetIdMap => VNS_IOC_GET_ID_MAP,
+            Cmd::GetTaskInfo => VNS_IOC_GET_TASK_INFO,
+            Cmd::SetnsTask => VNS_IOC_SETNS_TASK,
         }
     }
 
@@ -187,6 +212,9 @@ impl Cmd {
             Cmd::SetTimeOffsets => "VNS_IOC_SET_TIME_OFFSETS",
             Cmd::GetTimeOffsets => "VNS_IOC_GET_TIME_OFFSETS",
             Cmd::ClockGettime => "VNS_IOC_CLOCK_GETTIME",
+            Cmd::GetIdMap => "VNS_IOC_GET_ID_MAP",
+            Cmd::GetTaskInfo => "VNS_IOC_GET_TASK_INFO",
+            Cmd::SetnsTask => "VNS_IOC_SETNS_TASK",
         }
     }
 }

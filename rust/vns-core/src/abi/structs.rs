@@ -201,6 +201,38 @@ pub struct VnsUcounts {
     pub max: [u64; VNS_NR_KINDS],
 }
 
+/// `struct vns_task_info` (VNS_IOC_GET_TASK_INFO).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VnsTaskInfo {
+    /// In: the task, by its pid in the caller's (kernel) pid namespace.
+    pub pid: i32,
+    /// Must be zero.
+    pub reserved: u32,
+    /// Out: the id of the task's namespace of each kind.
+    pub ns_id: [u64; VNS_NR_KINDS],
+    /// Out: its `pid_for_children`.
+    pub pid_for_children_id: u64,
+    /// Out: its `time_for_children`.
+    pub time_for_children_id: u64,
+    /// Out: its number in the caller's active pid vns, 0 when it has none there that vns knows.
+    pub vns_pid: i32,
+    /// Out: the level of its active pid vns.
+    pub pid_level: u32,
+}
+
+/// `struct vns_setns_task` (VNS_IOC_SETNS_TASK).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VnsSetnsTask {
+    /// The task whose namespaces are joined, by its pid in the caller's (kernel) pid namespace.
+    pub pid: i32,
+    /// Must be zero.
+    pub reserved: u32,
+    /// The `CLONE_NEW*` kinds to join (at least one).
+    pub flags: u64,
+}
+
 /// Most offsets in a `struct vns_time_offsets`: one per clock a time vns moves.
 pub const VNS_TIME_OFFSETS_MAX: usize = 2;
 
@@ -341,6 +373,26 @@ impl VnsUcounts {
     }
 }
 
+impl VnsTaskInfo {
+    /// Checks the input fields: `reserved` zero (EINVAL).
+    pub const fn check_input(&self) -> VnsResult<()> {
+        if self.reserved != 0 {
+            return Err(Errno::EINVAL);
+        }
+        Ok(())
+    }
+}
+
+impl VnsSetnsTask {
+    /// Checks the input fields: `reserved` zero, then the flags as `check_setns_flags()` (EINVAL).
+    pub const fn check_input(&self) -> VnsResult<()> {
+        if self.reserved != 0 {
+            return Err(Errno::EINVAL);
+        }
+        super::super::flags::check_setns_flags(self.flags)
+    }
+}
+
 impl VnsIdMap {
     /// Checks `which` (EINVAL). The number of extents is checked by `idmap::check_nr_extents`, after the
     /// "already written" test, in the kernel's order.
@@ -404,12 +456,16 @@ v1_size! {
     VnsUcounts = 144;
     VnsClockTs = 24;
     VnsTimeOffsets = 56;
+    VnsTaskInfo = 96;
+    VnsSetnsTask = 16;
 }
 
 // 64-bit fields must sit at 8-byte offsets on every architecture (the ABI has no implicit padding, so a
 // 32-bit target such as thumbv7em, where u64 is 8-aligned too under AAPCS, agrees with x86_64).
 const _: () = assert!(core::mem::align_of::<VnsInfo>() == 8);
 const _: () = assert!(core::mem::align_of::<VnsClockTs>() == 8);
+const _: () = assert!(core::mem::align_of::<VnsTaskInfo>() == 8);
+const _: () = assert!(core::mem::align_of::<VnsSetnsTask>() == 8);
 const _: () = assert!(core::mem::align_of::<VnsTimeOffsets>() == 8);
 const _: () = assert!(core::mem::align_of::<VnsUts>() == 1);
 const _: () = assert!(core::mem::align_of::<VnsUtsName>() == 4);

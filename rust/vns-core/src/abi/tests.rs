@@ -10,7 +10,7 @@ use Errno::*;
 #[cfg_attr(test, test)]
 pub(crate) fn abi_struct_sizes() {
     use core::mem::size_of;
-    let table: [(&str, usize, usize, usize); 14] = [
+    let table: [(&str, usize, usize, usize); 16] = [
         (
             "vns_unshare",
             size_of::<VnsUnshare>(),
@@ -60,6 +60,18 @@ pub(crate) fn abi_struct_sizes() {
             VnsTimeOffsets::V1_SIZE,
             56,
         ),
+        (
+            "vns_task_info",
+            size_of::<VnsTaskInfo>(),
+            VnsTaskInfo::V1_SIZE,
+            96,
+        ),
+        (
+            "vns_setns_task",
+            size_of::<VnsSetnsTask>(),
+            VnsSetnsTask::V1_SIZE,
+            16,
+        ),
     ];
     for (name, size, v1, want) in table {
         assert_eq!(size, want, "sizeof(struct {name})");
@@ -75,7 +87,7 @@ pub(crate) fn abi_struct_sizes() {
 #[cfg_attr(test, test)]
 pub(crate) fn abi_ioctl_numbers() {
     // Values computed by hand from _IOC(dir, 0xB9, nr, size): dir<<30 | size<<16 | 0xB9<<8 | nr.
-    let table: [(Cmd, u32, u32); 14] = [
+    let table: [(Cmd, u32, u32); 17] = [
         (Cmd::Unshare, VNS_IOC_UNSHARE, 0xC010_B901),
         (Cmd::GetInfo, VNS_IOC_GET_INFO, 0x8068_B902),
         (Cmd::Setns, VNS_IOC_SETNS, 0x4010_B903),
@@ -90,6 +102,9 @@ pub(crate) fn abi_ioctl_numbers() {
         (Cmd::SetTimeOffsets, VNS_IOC_SET_TIME_OFFSETS, 0x4038_B90C),
         (Cmd::GetTimeOffsets, VNS_IOC_GET_TIME_OFFSETS, 0x8038_B90D),
         (Cmd::ClockGettime, VNS_IOC_CLOCK_GETTIME, 0xC018_B90E),
+        (Cmd::GetIdMap, VNS_IOC_GET_ID_MAP, 0xC018_B90F),
+        (Cmd::GetTaskInfo, VNS_IOC_GET_TASK_INFO, 0xC060_B910),
+        (Cmd::SetnsTask, VNS_IOC_SETNS_TASK, 0x4010_B911),
     ];
     for (i, (cmd, value, want)) in table.into_iter().enumerate() {
         assert_eq!(value, want, "{}", cmd.name());
@@ -107,7 +122,7 @@ pub(crate) fn abi_ioctl_encoding_fields() {
     const R: u32 = IOC_READ;
     const W: u32 = IOC_WRITE;
     const WR: u32 = IOC_READ | IOC_WRITE;
-    let table: [(u32, u32, usize); 14] = [
+    let table: [(u32, u32, usize); 17] = [
         (VNS_IOC_UNSHARE, WR, 16),
         (VNS_IOC_GET_INFO, R, 104),
         (VNS_IOC_SETNS, W, 16),
@@ -122,6 +137,9 @@ pub(crate) fn abi_ioctl_encoding_fields() {
         (VNS_IOC_SET_TIME_OFFSETS, W, 56),
         (VNS_IOC_GET_TIME_OFFSETS, R, 56),
         (VNS_IOC_CLOCK_GETTIME, WR, 24),
+        (VNS_IOC_GET_ID_MAP, WR, 24),
+        (VNS_IOC_GET_TASK_INFO, WR, 96),
+        (VNS_IOC_SETNS_TASK, W, 16),
     ];
     for (cmd, dir, size) in table {
         assert_eq!(ioc_dir(cmd), dir, "{cmd:#x}");
@@ -146,7 +164,7 @@ pub(crate) fn abi_decode_cmd() {
         (iowr(0xBA, 1, 16), Err(ENOTTY)),
         (iowr(VNS_IOC_MAGIC, 0, 16), Err(ENOTTY)),
         (ior(VNS_IOC_MAGIC, 2, 104), Ok((Cmd::GetInfo, 104))),
-        (iowr(VNS_IOC_MAGIC, 15, 16), Err(ENOTTY)),
+        (iowr(VNS_IOC_MAGIC, 18, 16), Err(ENOTTY)),
         (iowr(VNS_IOC_MAGIC, 255, 16), Err(ENOTTY)),
         (0x5401, Err(ENOTTY)), // TCGETS
     ];

@@ -50,9 +50,10 @@ pub(crate) fn caps_walk() {
 
 #[cfg_attr(test, test)]
 pub(crate) fn caps_sets() {
-    let table: [(u32, u32); 5] = [
+    let table: [(u32, u32); 6] = [
         (CAP_SETGID, 6),
         (CAP_SETUID, 7),
+        (CAP_SYS_PTRACE, 19),
         (CAP_SYS_ADMIN, 21),
         (CAP_SYS_RESOURCE, 24),
         (CAP_SYS_TIME, 25),

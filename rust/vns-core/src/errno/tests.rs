@@ -7,9 +7,10 @@ use Errno::*;
 
 #[cfg_attr(test, test)]
 pub(crate) fn errno_values() {
-    let table: [(Errno, i32); 12] = [
+    let table: [(Errno, i32); 13] = [
         (EPERM, 1),
         (ENOENT, 2),
+        (ESRCH, 3),
         (E2BIG, 7),
         (ENOMEM, 12),
         (EACCES, 13),
@@ -32,9 +33,10 @@ pub(crate) fn errno_values() {
 // include/uapi/asm-generic/errno-base.h: the numbers themselves.
 #[test]
 fn values_match_errno_base_h() {
-    let table: [(Errno, i32); 12] = [
+    let table: [(Errno, i32); 13] = [
         (Errno::EPERM, 1),
         (Errno::ENOENT, 2),
+        (Errno::ESRCH, 3),
         (Errno::E2BIG, 7),
         (Errno::ENOMEM, 12),
         (Errno::EACCES, 13),
@@ -56,7 +58,7 @@ fn values_match_errno_base_h() {
 
 #[test]
 fn unknown_numbers() {
-    for v in [0, 3, 11, 29, 4095, i32::MIN, i32::MAX] {
+    for v in [0, 4, 11, 29, 4095, i32::MIN, i32::MAX] {
         assert_eq!(Errno::from_code(v), None, "{v}");
     }
 }

@@ -240,3 +240,28 @@ fn zero_threads_counts_as_single() {
         Ok(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
     );
 }
+
+#[test]
+fn setns_flags_and_order() {
+    use super::super::abi::*;
+    assert_eq!(check_setns_flags(0), Err(Errno::EINVAL));
+    assert_eq!(check_setns_flags(CLONE_NS_ALL), Ok(()));
+    for k in Kind::ALL {
+        assert_eq!(check_setns_flags(k.clone_flag()), Ok(()), "{k:?}");
+    }
+    for bad in [
+        CLONE_VM,
+        CLONE_THREAD,
+        CLONE_FS,
+        UNSHARE_EMPTY_MNTNS,
+        1 << 63,
+        CLONE_NEWUTS | 1,
+    ] {
+        assert_eq!(check_setns_flags(bad), Err(Errno::EINVAL), "{bad:#x}");
+    }
+    // Every kind once, the user kind first.
+    assert_eq!(SETNS_ORDER[0], Kind::User);
+    for k in Kind::ALL {
+        assert_eq!(SETNS_ORDER.iter().filter(|&&o| o == k).count(), 1, "{k:?}");
+    }
+}
