@@ -62,9 +62,18 @@ i=0; while [ ! -e "$tmp/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); 
 user_id=$(sed -n 's/.*"user": \([0-9]*\).*/\1/p' "$tmp/info")
 uts_id=$(sed -n 's/.*"uts": \([0-9]*\).*/\1/p' "$tmp/info")
 expect "nsenter into a held uts vns" "^held$" vnsctl nsenter --target-ns "$user_id" --target-ns "$uts_id" -- vnsctl hostname
-expect "nsenter unknown id" "vnsctl: namespace 999999 not found" vnsctl nsenter -t 999999 true
+expect "nsenter unknown id" "vnsctl: namespace 999999 not found" vnsctl nsenter --target-ns 999999 true
+expect "nsenter -t PID -a" "^held$" vnsctl nsenter -t "$holder" -a -- vnsctl hostname
+expect "nsenter -t PID -U -u" "^held$" vnsctl nsenter -t "$holder" -U -u -- vnsctl hostname
+if ! root; then
+	expect "nsenter -t PID -u unprivileged is EPERM" "reassociate to namespaces of process $holder failed: Operation not permitted" \
+		vnsctl nsenter -t "$holder" -u true
+fi
+expect "nsenter -t with no such process" "No such process" vnsctl nsenter -t 1073741823 -a true
+expect "lsns -p PID lists its uts vns" "^ *$uts_id uts$" vnsctl lsns -p "$holder" -n -o NS,TYPE -t uts
+expect "lsns -p of init as $(id -u)" "$(root && echo '^ *[0-9]+ uts' || echo 'cannot read namespaces of process 1: Permission denied')" vnsctl lsns -p 1 -n -o NS,TYPE -t uts
 touch "$tmp/stop"; wait "$holder"
-expect "held namespace gone after its last member" "namespace $uts_id not found" vnsctl nsenter -t "$uts_id" true
+expect "held namespace gone after its last member" "namespace $uts_id not found" vnsctl nsenter --target-ns "$uts_id" true
 
 # mounts.
 expect "mounts lists the root entry" "^ *[0-9]+ +[0-9]+ rootfs +/ +rootfs +rw$" vnsctl mounts

@@ -211,14 +211,52 @@ pub struct LsnsArgs {
     /// Output columns (NS,TYPE,NPROCS,LEVEL,PARENT,OWNER,UID; +LIST adds to the defaults).
     #[arg(short = 'o', long, value_name = "LIST")]
     pub output: Option<String>,
+    /// Only the namespaces of this process (as lsns -p).
+    #[arg(short = 'p', long = "task", value_name = "PID")]
+    pub task: Option<i32>,
 }
 
 /// `vnsctl nsenter`.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Default)]
 pub struct NsenterArgs {
+    /// The target process: enter its namespaces (the kinds below, or all with --all).
+    #[arg(
+        short = 't',
+        long = "target",
+        value_name = "PID",
+        required_unless_present = "target_ns"
+    )]
+    pub target: Option<i32>,
     /// Enter the namespace with this id (repeat for several; its type is looked up).
-    #[arg(short = 't', long = "target-ns", value_name = "ID", required = true)]
+    #[arg(long = "target-ns", value_name = "ID")]
     pub target_ns: Vec<u64>,
+    /// Enter all namespaces of the target process (its user namespace only if it is not the caller's).
+    #[arg(short = 'a', long, requires = "target")]
+    pub all: bool,
+    /// Enter the target's user namespace.
+    #[arg(short = 'U', long, requires = "target")]
+    pub user: bool,
+    /// Enter the target's UTS namespace.
+    #[arg(short = 'u', long, requires = "target")]
+    pub uts: bool,
+    /// Enter the target's IPC namespace.
+    #[arg(short = 'i', long, requires = "target")]
+    pub ipc: bool,
+    /// Enter the target's network namespace.
+    #[arg(short = 'n', long, requires = "target")]
+    pub net: bool,
+    /// Enter the target's mount namespace.
+    #[arg(short = 'm', long, requires = "target")]
+    pub mount: bool,
+    /// Enter the target's pid namespace (for children: the program is forked).
+    #[arg(short = 'p', long, requires = "target")]
+    pub pid: bool,
+    /// Enter the target's cgroup namespace.
+    #[arg(short = 'C', long, requires = "target")]
+    pub cgroup: bool,
+    /// Enter the target's time namespace.
+    #[arg(short = 'T', long, requires = "target")]
+    pub time: bool,
     /// The program and its arguments (default: $SHELL, or /bin/sh).
     #[arg(
         trailing_var_arg = true,
@@ -226,6 +264,32 @@ pub struct NsenterArgs {
         value_name = "PROGRAM"
     )]
     pub program: Vec<String>,
+}
+
+impl NsenterArgs {
+    /// The CLONE_NEW* kinds to join of the target process (all with --all).
+    pub fn flags(&self) -> u64 {
+        use vns_core::abi::*;
+        if self.all {
+            return CLONE_NS_ALL;
+        }
+        let mut f = 0;
+        for (on, flag) in [
+            (self.user, CLONE_NEWUSER),
+            (self.uts, CLONE_NEWUTS),
+            (self.ipc, CLONE_NEWIPC),
+            (self.net, CLONE_NEWNET),
+            (self.mount, CLONE_NEWNS),
+            (self.pid, CLONE_NEWPID),
+            (self.cgroup, CLONE_NEWCGROUP),
+            (self.time, CLONE_NEWTIME),
+        ] {
+            if on {
+                f |= flag;
+            }
+        }
+        f
+    }
 }
 
 /// `vnsctl mount`.
@@ -390,13 +454,44 @@ mod tests {
     #[test]
     fn nsenter_needs_a_target() {
         assert!(Cli::try_parse_from(["vnsctl", "nsenter"]).is_err());
-        let Cmd::Nsenter(n) =
-            parse(&["vnsctl", "nsenter", "--target-ns", "12", "-t", "13", "true"]).cmd
+        let Cmd::Nsenter(n) = parse(&[
+            "vnsctl",
+            "nsenter",
+            "--target-ns",
+            "12",
+            "--target-ns",
+            "13",
+            "true",
+        ])
+        .cmd
         else {
             panic!()
         };
         assert_eq!(n.target_ns, [12, 13]);
+        assert_eq!(n.target, None);
         assert_eq!(n.program, ["true"]);
+    }
+
+    #[test]
+    fn nsenter_target_pid_like_util_linux() {
+        let Cmd::Nsenter(n) = parse(&["vnsctl", "nsenter", "-t", "42", "-a", "--", "sh"]).cmd
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (n.target, n.flags()),
+            (Some(42), vns_core::abi::CLONE_NS_ALL)
+        );
+        let Cmd::Nsenter(n) = parse(&["vnsctl", "nsenter", "-t", "42", "-Uu", "-T"]).cmd else {
+            panic!()
+        };
+        assert_eq!(n.flags(), CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWTIME);
+        // The kind options need a target process.
+        assert!(Cli::try_parse_from(["vnsctl", "nsenter", "--target-ns", "1", "-u"]).is_err());
+        let Cmd::Lsns(l) = parse(&["vnsctl", "lsns", "-p", "42"]).cmd else {
+            panic!()
+        };
+        assert_eq!(l.task, Some(42));
     }
 
     #[test]

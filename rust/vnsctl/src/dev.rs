@@ -10,9 +10,10 @@ use std::{
 use nix::errno::Errno;
 use vns_core::abi::{
     VnsClockTs, VnsIdExtent, VnsIdMap, VnsInfo, VnsList, VnsMount, VnsNsEntry, VnsSetns,
-    VnsTimeOffsets, VnsUcounts, VnsUmount, VnsUnshare, VnsUts, VnsUtsName, VNS_IOC_CLOCK_GETTIME,
-    VNS_IOC_GET_INFO, VNS_IOC_GET_TIME_OFFSETS, VNS_IOC_GET_UCOUNTS, VNS_IOC_GET_UTS,
-    VNS_IOC_LIST_MOUNTS, VNS_IOC_LIST_NS, VNS_IOC_MOUNT, VNS_IOC_SETNS, VNS_IOC_SET_ID_MAP,
+    VnsSetnsTask, VnsTaskInfo, VnsTimeOffsets, VnsUcounts, VnsUmount, VnsUnshare, VnsUts,
+    VnsUtsName, VNS_IOC_CLOCK_GETTIME, VNS_IOC_GET_ID_MAP, VNS_IOC_GET_INFO, VNS_IOC_GET_TASK_INFO,
+    VNS_IOC_GET_TIME_OFFSETS, VNS_IOC_GET_UCOUNTS, VNS_IOC_GET_UTS, VNS_IOC_LIST_MOUNTS,
+    VNS_IOC_LIST_NS, VNS_IOC_MOUNT, VNS_IOC_SETNS, VNS_IOC_SETNS_TASK, VNS_IOC_SET_ID_MAP,
     VNS_IOC_SET_TIME_OFFSETS, VNS_IOC_SET_UTS, VNS_IOC_UMOUNT, VNS_IOC_UNSHARE, VNS_NAME_MAX,
     VNS_TIME_OFFSETS_MAX,
 };
@@ -44,6 +45,9 @@ nix::ioctl_read_bad!(
     VnsTimeOffsets
 );
 nix::ioctl_readwrite_bad!(ioc_clock_gettime, VNS_IOC_CLOCK_GETTIME, VnsClockTs);
+nix::ioctl_readwrite_bad!(ioc_get_id_map, VNS_IOC_GET_ID_MAP, VnsIdMap);
+nix::ioctl_readwrite_bad!(ioc_get_task_info, VNS_IOC_GET_TASK_INFO, VnsTaskInfo);
+nix::ioctl_write_ptr_bad!(ioc_setns_task, VNS_IOC_SETNS_TASK, VnsSetnsTask);
 
 /// An open `/dev/vns`.
 pub struct Dev {
@@ -271,6 +275,46 @@ impl Dev {
         // SAFETY: `c` is a valid `struct vns_clock_ts` the kernel reads and writes.
         unsafe { ioc_clock_gettime(self.fd(), &mut c) }?;
         Ok((c.sec, c.nsec))
+    }
+
+    /// VNS_IOC_GET_ID_MAP: the uid (`which` VNS_MAP_UID) or gid map of user vns `ns` (0: the caller's),
+    /// lower ids as the caller sees them.
+    pub fn id_map(&self, ns: u64, which: u32) -> Result<Vec<VnsIdExtent>, Errno> {
+        let mut buf = vec![VnsIdExtent::default(); vns_core::idmap::UID_GID_MAP_MAX_EXTENTS];
+        let mut m = VnsIdMap {
+            user_ns_id: ns,
+            which,
+            nr_extents: buf.len() as u32,
+            extents: buf.as_mut_ptr() as u64,
+        };
+        // SAFETY: `m` is a valid `struct vns_id_map` whose `extents` points to `nr_extents` writable
+        // entries.
+        unsafe { ioc_get_id_map(self.fd(), &mut m) }?;
+        buf.truncate((m.nr_extents as usize).min(buf.len()));
+        Ok(buf)
+    }
+
+    /// VNS_IOC_GET_TASK_INFO: the namespaces of process `pid`.
+    pub fn task_info(&self, pid: i32) -> Result<VnsTaskInfo, Errno> {
+        let mut t = VnsTaskInfo {
+            pid,
+            ..VnsTaskInfo::default()
+        };
+        // SAFETY: `t` is a valid `struct vns_task_info` the kernel reads and writes.
+        unsafe { ioc_get_task_info(self.fd(), &mut t) }?;
+        Ok(t)
+    }
+
+    /// VNS_IOC_SETNS_TASK: joins the `flags` kinds of process `pid`'s namespaces.
+    pub fn setns_task(&self, pid: i32, flags: u64) -> Result<(), Errno> {
+        let s = VnsSetnsTask {
+            pid,
+            reserved: 0,
+            flags,
+        };
+        // SAFETY: `s` is a valid `struct vns_setns_task` the kernel reads.
+        unsafe { ioc_setns_task(self.fd(), &s) }?;
+        Ok(())
     }
 
     /// VNS_IOC_GET_UCOUNTS: `ns` 0 is the caller's own user vns; `uid` as the caller sees it.

@@ -225,11 +225,19 @@ fn lsns(a: LsnsArgs) -> Res<()> {
                 .ok_or_else(|| Fail(format!("unknown namespace type: {t}")))
         })
         .collect::<Res<_>>()?;
-    let mut entries = open()?
+    let d = open()?;
+    let mut entries = d
         .namespaces()
         .map_err(|e| fail("cannot list namespaces", e))?;
     if !kinds.is_empty() {
         entries.retain(|e| kinds.contains(&e.kind));
+    }
+    // -p: the namespaces of one process, as lsns -p (those of them the caller can list).
+    if let Some(pid) = a.task {
+        let t = d
+            .task_info(pid)
+            .map_err(|e| fail(&format!("cannot read namespaces of process {pid}"), e))?;
+        entries.retain(|e| t.ns_id.contains(&e.id));
     }
     print!(
         "{}",
@@ -242,9 +250,37 @@ fn lsns(a: LsnsArgs) -> Res<()> {
     Ok(())
 }
 
-/// `vnsctl nsenter`: SETNS into each target (user vns first, as nsenter(1) does), then run the program.
+/// `vnsctl nsenter`: with `-t PID`, the process's namespaces of the kinds asked for, in one
+/// VNS_IOC_SETNS_TASK; with `--target-ns`, SETNS into each (user vns first, as nsenter(1) does); then
+/// run the program.
 fn nsenter(a: NsenterArgs) -> Res<ExitCode> {
     let d = open()?;
+    if let Some(pid) = a.target {
+        let mut flags = a.flags();
+        if a.all {
+            // As nsenter(1) --all: only the namespaces that differ from the caller's.
+            let t = d
+                .task_info(pid)
+                .map_err(|e| fail(&format!("cannot read namespaces of process {pid}"), e))?;
+            let me = d.info().map_err(|e| fail("cannot get info", e))?;
+            flags = Kind::ALL
+                .iter()
+                .filter(|k| t.ns_id[k.index()] != me.ns_id[k.index()])
+                .fold(0, |f, k| f | k.clone_flag());
+        } else if flags == 0 {
+            return Err(Fail(
+                "no namespace specified: use -a or a kind option".into(),
+            ));
+        }
+        if flags != 0 {
+            d.setns_task(pid, flags).map_err(|e| {
+                fail(
+                    &format!("reassociate to namespaces of process {pid} failed"),
+                    e,
+                )
+            })?;
+        }
+    }
     let all = d
         .namespaces()
         .map_err(|e| fail("cannot list namespaces", e))?;
