@@ -65,8 +65,10 @@ pub enum Cmd {
         #[arg(long, value_name = "UID")]
         uid: Option<u32>,
     },
-    /// Show the clocks as the current task sees them through its time vns, beside the kernel's, and the
-    /// offsets of its time vns for children.
+    /// Show the clocks as the current task sees them through its time vns.
+    ///
+    /// Each clock through vns beside the kernel's own reading, then the offsets of the time vns for
+    /// children.
     Time {
         /// Use JSON output format.
         #[arg(short = 'J', long)]
