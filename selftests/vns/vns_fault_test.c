@@ -237,6 +237,41 @@ static int op_setns_time(int fd, void *ctx)
 	return vns_setns(fd, *(uint64_t *)ctx, VNS_KIND_TIME);
 }
 
+/* A task in a user and a uts vns of its own, until the attempt's process exits: SETNS_TASK joins both. */
+static int setup_holder(int fd, void **ctx)
+{
+	static pid_t holder;
+	int p[2], q[2];
+	char c;
+
+	if (pipe(p) || pipe(q))
+		return -1;
+	holder = fork();
+	if (holder == 0) {
+		close(p[1]);
+		close(q[0]);
+		if (vns_unshare_map_root(fd, CLONE_NEWUTS) || write(q[1], "r", 1) != 1)
+			_exit(1);
+		while (read(p[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	close(q[1]);
+	if (holder < 0 || read(q[0], &c, 1) != 1)
+		return -1;
+	close(q[0]);
+	*ctx = &holder;
+	return 0;
+}
+
+static int op_setns_task(int fd, void *ctx)
+{
+	struct vns_setns_task s = { .pid = *(pid_t *)ctx, .flags = CLONE_NEWUSER | CLONE_NEWUTS };
+
+	return vns_ioctl(fd, VNS_IOC_SETNS_TASK, &s);
+}
+
 static const struct scenario scenarios[] = {
 	{ "unshare every kind", setup_user_vns, op_unshare_all },
 	{ "unshare mnt+uts", setup_user_vns, op_unshare_mnt_uts },
@@ -245,6 +280,7 @@ static const struct scenario scenarios[] = {
 	{ "mount", setup_newns, op_mount },
 	{ "setns uts", setup_sibling, op_setns },
 	{ "setns time", setup_time_for_children, op_setns_time },
+	{ "setns_task user+uts", setup_holder, op_setns_task },
 	{ "list_ns", setup_user_vns, op_list_ns },
 	{ "list_mounts", setup_newns, op_list_mounts },
 };
