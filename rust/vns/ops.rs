@@ -26,7 +26,10 @@ use crate::{
         Ns,
         NsRef, //
     },
-    state::Vns,
+    state::{
+        Current,
+        Vns, //
+    },
     sys::{
         self,
         RcuRef,
@@ -310,6 +313,23 @@ impl Vns {
             .list(cur.user_ns(), cap, sys::nr_threads_total())
     }
 
+    /// The user vns `ns_id` (0: the caller's own), if the caller may look at it: its own or a
+    /// descendant. ENOENT for an unknown id, EINVAL for another kind, EPERM outside that subtree.
+    fn visible_user_ns(&self, cur: &Current, ns_id: u64) -> VnsResult<NsRef> {
+        let target = if ns_id == 0 {
+            cur.user_ns().clone()
+        } else {
+            self.registry.find(ns_id).ok_or(Errno::ENOENT)?
+        };
+        if target.user().is_none() {
+            return Err(Errno::EINVAL);
+        }
+        if !target.is_same_or_descendant_of(cur.user_ns()) {
+            return Err(Errno::EPERM);
+        }
+        Ok(target)
+    }
+
     /// VNS_IOC_GET_ID_MAP: the `kind` map of user vns `ns_id` (0: the caller's own), as 7.3 shows
     /// /proc/PID/uid_map to the caller (kernel/user_namespace.c `uid_m_show`): extents as written, the
     /// lower ids in the caller's user vns, or in its parent's when the map is the caller's own vns's
@@ -324,15 +344,8 @@ impl Vns {
         mut out: impl FnMut(usize, &VnsIdExtent) -> VnsResult<()>,
     ) -> VnsResult<u32> {
         let cur = self.resolve();
-        let target = if ns_id == 0 {
-            cur.user_ns().clone()
-        } else {
-            self.registry.find(ns_id).ok_or(Errno::ENOENT)?
-        };
+        let target = self.visible_user_ns(&cur, ns_id)?;
         let tuser = target.user().ok_or(Errno::EINVAL)?;
-        if !target.is_same_or_descendant_of(cur.user_ns()) {
-            return Err(Errno::EPERM);
-        }
         let own = cur.user_ns();
         let lower_ns = match own.owner.as_ref() {
             Some(parent) if RcuRef::ptr_eq(own, &target) => parent,
@@ -368,15 +381,8 @@ impl Vns {
         uid: u32,
     ) -> VnsResult<([u64; VNS_NR_KINDS], [u64; VNS_NR_KINDS])> {
         let cur = self.resolve();
-        let target = if ns_id == 0 {
-            cur.user_ns().clone()
-        } else {
-            self.registry.find(ns_id).ok_or(Errno::ENOENT)?
-        };
+        let target = self.visible_user_ns(&cur, ns_id)?;
         let tuser = target.user().ok_or(Errno::EINVAL)?;
-        if !target.is_same_or_descendant_of(cur.user_ns()) {
-            return Err(Errno::EPERM);
-        }
         let my_user = cur.user_ns().user().ok_or(Errno::EINVAL)?;
         let kuid = my_user.make_kuid(uid).ok_or(Errno::EINVAL)?;
         let entry = self.ucounts.lookup(target.id, kuid);

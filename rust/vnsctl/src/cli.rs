@@ -157,10 +157,9 @@ impl UnshareArgs {
     /// The CLONE_NEW* flags asked for.
     pub fn flags(&self) -> u64 {
         use vns_core::abi::*;
-        let mut f = 0;
         let user =
             self.user || self.map_root_user || self.map_user.is_some() || self.map_group.is_some();
-        for (on, flag) in [
+        flags_of(&[
             (user, CLONE_NEWUSER),
             (self.uts, CLONE_NEWUTS),
             (self.ipc, CLONE_NEWIPC),
@@ -170,12 +169,7 @@ impl UnshareArgs {
             (self.pid, CLONE_NEWPID),
             (self.cgroup, CLONE_NEWCGROUP),
             (self.time, CLONE_NEWTIME),
-        ] {
-            if on {
-                f |= flag;
-            }
-        }
-        f
+        ])
     }
 
     /// The clock offsets to set, as (clock id, seconds, nanoseconds).
@@ -196,6 +190,14 @@ impl UnshareArgs {
         let gid = self.map_group.or(self.map_root_user.then_some(0));
         (uid, gid)
     }
+}
+
+/// The flags whose option is on.
+fn flags_of(options: &[(bool, u64)]) -> u64 {
+    options
+        .iter()
+        .filter(|(on, _)| *on)
+        .fold(0, |f, (_, flag)| f | flag)
 }
 
 /// `vnsctl lsns`.
@@ -275,8 +277,7 @@ impl NsenterArgs {
         if self.all {
             return CLONE_NS_ALL;
         }
-        let mut f = 0;
-        for (on, flag) in [
+        flags_of(&[
             (self.user, CLONE_NEWUSER),
             (self.uts, CLONE_NEWUTS),
             (self.ipc, CLONE_NEWIPC),
@@ -285,12 +286,7 @@ impl NsenterArgs {
             (self.pid, CLONE_NEWPID),
             (self.cgroup, CLONE_NEWCGROUP),
             (self.time, CLONE_NEWTIME),
-        ] {
-            if on {
-                f |= flag;
-            }
-        }
-        f
+        ])
     }
 }
 
