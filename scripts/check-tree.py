@@ -128,7 +128,9 @@ def c_type(t):
         base = base[6:] if const else base
         name = {'struct task_struct': 'RawTask', 'struct vns_uts': 'RawUts', 'struct vns_task_facts': 'RawTaskFacts',
                 'struct vns_hooks': 'RawHooks', 'struct vns_timespec': 'RawTimespec',
-                'struct vns_task_access': 'RawTaskAccess', 'void': 'c_void'}.get(base, base)
+                'struct vns_task_access': 'RawTaskAccess', 'struct vns_anon_ops': 'RawAnonOps',
+                'struct file': 'RawFile', 'struct file *': '*mut RawFile', 'void *': '*mut c_void',
+                'void': 'c_void'}.get(base, base)
         return ('*const ' if const else '*mut ') + name
     return t
 
@@ -150,7 +152,7 @@ def check_shim():
     # The structs the two sides share: the same fields, in the same order.
     for c_name, r_name in (('vns_task_facts', 'RawTaskFacts'), ('vns_opener', 'RawOpener'),
                            ('vns_hooks', 'RawHooks'), ('vns_timespec', 'RawTimespec'),
-                           ('vns_task_access', 'RawTaskAccess')):
+                           ('vns_task_access', 'RawTaskAccess'), ('vns_anon_ops', 'RawAnonOps')):
         m = re.search(r'struct %s \{(.*?)\};' % c_name, header, re.S)
         r = re.search(r'struct %s \{(.*?)\n\}' % r_name, shim, re.S)
         if not m or not r:

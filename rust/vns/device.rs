@@ -33,6 +33,7 @@ use crate::{
         Errno,
         VnsResult, //
     },
+    nsfd,
     state::Vns,
     sys::{
         MiscData,
@@ -51,6 +52,7 @@ use crate::{
             VnsList,
             VnsMount,
             VnsNsEntry,
+            VnsNsFd,
             VnsSetns,
             VnsSetnsTask,
             VnsTaskInfo,
@@ -60,6 +62,7 @@ use crate::{
             VnsUnshare,
             VnsUts,
             VnsUtsName,
+            VNS_SETNS_FD,
             VNS_UTS_NODENAME, //
         },
         idmap::check_nr_extents,
@@ -99,7 +102,7 @@ impl MiscDevice for VnsFile {
     }
 
     fn ioctl(me: &VnsFile, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        Ok(me.dispatch(cmd, arg).map(|()| 0)?)
+        Ok(me.dispatch(cmd, arg)?)
     }
 }
 
@@ -169,11 +172,17 @@ fn write_entry<T: AsBytes>(buf: u64, cap: u32, index: usize, item: &T) -> VnsRes
 }
 
 impl VnsFile {
-    /// Decodes `cmd` and runs it. Unknown commands: ENOTTY.
-    fn dispatch(&self, cmd: u32, ptr: usize) -> VnsResult<()> {
+    /// Decodes `cmd` and runs it: the syscall's return value (a new fd for NS_FD, else 0). Unknown
+    /// commands: ENOTTY.
+    fn dispatch(&self, cmd: u32, ptr: usize) -> VnsResult<isize> {
         let (cmd, size) = decode_cmd(cmd)?;
         ustruct::check_ioctl_size(size, cmd.v1_size())?;
         let arg = Arg { ptr, size };
+        if cmd == Cmd::NsFd {
+            let f: VnsNsFd = arg.read()?;
+            let kind = f.check_input()?;
+            return Vns::ns_fd(&self.state, f.id, kind);
+        }
         match cmd {
             Cmd::Unshare => self.unshare(arg),
             Cmd::GetInfo => arg.write(&self.state.get_info()?),
@@ -192,7 +201,9 @@ impl VnsFile {
             Cmd::GetIdMap => self.get_id_map(arg),
             Cmd::GetTaskInfo => self.get_task_info(arg),
             Cmd::SetnsTask => self.setns_task(arg),
+            Cmd::NsFd => Err(Errno::ENOTTY),
         }
+        .map(|()| 0)
     }
 
     fn unshare(&self, arg: Arg) -> VnsResult<()> {
@@ -207,6 +218,10 @@ impl VnsFile {
     fn setns(&self, arg: Arg) -> VnsResult<()> {
         let s: VnsSetns = arg.read()?;
         let kind = s.check_input()?;
+        if s.flags & VNS_SETNS_FD != 0 {
+            // A namespace fd: EBADF, EINVAL (not one), then as by id.
+            return self.state.setns_ns(nsfd::namespace_of(s.id)?, kind);
+        }
         self.state.setns(s.id, kind)
     }
 

@@ -138,7 +138,12 @@ impl<'a> NsSet<'a> {
 impl Vns {
     /// VNS_IOC_SETNS: joins namespace `id` of `kind` (kernel/nsproxy.c `setns`, the per-kind `install`).
     pub(crate) fn setns(&self, id: u64, kind: Kind) -> VnsResult<()> {
-        let target = self.registry.find(id).ok_or(Errno::ENOENT)?;
+        self.setns_ns(self.registry.find(id).ok_or(Errno::ENOENT)?, kind)
+    }
+
+    /// SETNS into `target`, found by id or held by a namespace fd: EINVAL when it is not of `kind`,
+    /// then the kind's `install`.
+    pub(crate) fn setns_ns(&self, target: NsRef, kind: Kind) -> VnsResult<()> {
         if target.kind != kind {
             return Err(Errno::EINVAL);
         }

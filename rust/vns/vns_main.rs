@@ -25,6 +25,7 @@ mod kind;
 mod member;
 mod mnt;
 mod ns;
+mod nsfd;
 mod ops;
 mod proxy;
 mod registry;

@@ -7,7 +7,9 @@
  * policy: it registers things and forwards to the ops table Rust registered (struct vns_hooks).
  */
 #include <linux/cred.h>
+#include <linux/anon_inodes.h>
 #include <linux/errno.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -220,6 +222,88 @@ void vns_shim_probes_unregister(void)
 	tracepoint_synchronize_unregister();
 	vns_probe_hooks = NULL;
 	vns_probe_ctx = NULL;
+}
+
+/* ---- anon-inode files (namespace fds) ------------------------------------------------------------ */
+
+/* What file->private_data of a vns anon-inode file points to. */
+struct vns_anon_file {
+	const struct vns_anon_ops *ops;
+	void *data;
+	u32 tag;		/* what kind of file: a type tag chosen by Rust */
+};
+
+static long vns_anon_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct vns_anon_file *af = file->private_data;
+
+	return af->ops->ioctl(af->data, cmd, arg);
+}
+
+static int vns_anon_release(struct inode *inode, struct file *file)
+{
+	struct vns_anon_file *af = file->private_data;
+
+	af->ops->release(af->data);
+	kfree(af);
+	return 0;
+}
+
+/* The file holds the module (owner), as /dev/vns files do: rmmod is refused while one is open. */
+static const struct file_operations vns_anon_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = vns_anon_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = vns_anon_release,
+	.llseek = noop_llseek,
+};
+
+/*
+ * A new anon-inode file "[vns]" (fs/anon_inodes.c) with @ops, @data and @tag, installed as a close-on-exec
+ * fd of the caller; its release calls @ops->release(@data). Returns the fd or -errno (then @data is not
+ * used).
+ */
+int vns_shim_anon_fd(const struct vns_anon_ops *ops, void *data, u32 tag)
+{
+	struct vns_anon_file *af = kmalloc(sizeof(*af), GFP_KERNEL_ACCOUNT);
+	int fd;
+
+	if (!af)
+		return -ENOMEM;
+	af->ops = ops;
+	af->data = data;
+	af->tag = tag;
+	fd = anon_inode_getfd("[vns]", &vns_anon_fops, af, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		kfree(af);
+	return fd;
+}
+
+/*
+ * The file of @fd, held in *@filep (release with vns_shim_anon_put()), and in *@data what it was made with,
+ * if it is a vns anon-inode file with @tag: 0. -EBADF for a closed fd, -EINVAL for another file (nothing
+ * held), as setns(2) answers.
+ */
+int vns_shim_anon_get(int fd, u32 tag, struct file **filep, void **data)
+{
+	struct file *file = fget(fd);
+	struct vns_anon_file *af;
+
+	if (!file)
+		return -EBADF;
+	af = file->private_data;
+	if (file->f_op != &vns_anon_fops || af->tag != tag) {
+		fput(file);
+		return -EINVAL;
+	}
+	*filep = file;
+	*data = af->data;
+	return 0;
+}
+
+void vns_shim_anon_put(struct file *file)
+{
+	fput(file);
 }
 
 /* ---- uts names under a seqlock ---------------------------------------------------------------------- */

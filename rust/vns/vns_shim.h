@@ -11,6 +11,7 @@
 #define VNS_NR_SYSCTLS 9	/* 8 max_*_namespaces in kind order, then mount-max */
 #define VNS_UTS_LEN 64		/* __NEW_UTS_LEN */
 
+struct file;
 struct task_struct;
 struct vns_uts;
 
@@ -36,6 +37,15 @@ struct vns_task_access {
 	u8 dumpable;		/* its exec_state's dumpable is TASK_DUMPABLE_OWNER */
 	u8 pad;
 	s32 tgid;		/* its tgid in the init pid namespace */
+};
+
+/*
+ * The file operations of a vns anon-inode file (a namespace fd), filled in by Rust (rust/vns/sys/anon.rs),
+ * called with the data the file was created with.
+ */
+struct vns_anon_ops {
+	long (*ioctl)(void *data, unsigned int cmd, unsigned long arg);
+	void (*release)(void *data);
 };
 
 /* A clock reading (struct timespec64 with fixed-width fields). */
@@ -76,6 +86,9 @@ bool vns_shim_clock_read(int clock_id, struct vns_timespec *ts);
 struct task_struct *vns_shim_task_get(s32 nr);
 void vns_shim_task_put(struct task_struct *task);
 void vns_shim_task_access(struct task_struct *task, bool fscreds, struct vns_task_access *access);
+int vns_shim_anon_fd(const struct vns_anon_ops *ops, void *data, u32 tag);
+int vns_shim_anon_get(int fd, u32 tag, struct file **filep, void **data);
+void vns_shim_anon_put(struct file *file);
 int vns_shim_probes_register(const struct vns_hooks *hooks, const void *ctx);
 void vns_shim_probes_unregister(void);
 struct vns_uts *vns_shim_uts_alloc(const struct vns_uts *from);

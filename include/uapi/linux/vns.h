@@ -73,11 +73,14 @@ struct vns_info {
 	__u64 time_for_children_id;
 };
 
+/* vns_setns.flags: id is a namespace file descriptor (VNS_IOC_NS_FD), not an id. */
+#define VNS_SETNS_FD		1
+
 /* VNS_IOC_SETNS */
 struct vns_setns {
 	__u64 id;
 	__u32 kind;		/* enum vns_kind */
-	__u32 reserved;
+	__u32 flags;		/* VNS_SETNS_* (was reserved: 0) */
 };
 
 /* VNS_IOC_GET_UTS */
@@ -200,6 +203,13 @@ struct vns_setns_task {
 	__u64 flags;
 };
 
+/* VNS_IOC_NS_FD: returns a close-on-exec file descriptor that holds a namespace. */
+struct vns_ns_fd {
+	__u64 id;		/* 0: the caller's own namespace of `kind` */
+	__u32 kind;		/* enum vns_kind */
+	__u32 flags;		/* 0 */
+};
+
 #define VNS_IOC_MAGIC		0xB9
 
 #define VNS_IOC_UNSHARE		_IOWR(VNS_IOC_MAGIC, 1, struct vns_unshare)
@@ -219,5 +229,13 @@ struct vns_setns_task {
 #define VNS_IOC_GET_ID_MAP	_IOWR(VNS_IOC_MAGIC, 15, struct vns_id_map)
 #define VNS_IOC_GET_TASK_INFO	_IOWR(VNS_IOC_MAGIC, 16, struct vns_task_info)
 #define VNS_IOC_SETNS_TASK	_IOW(VNS_IOC_MAGIC, 17, struct vns_setns_task)
+#define VNS_IOC_NS_FD		_IOW(VNS_IOC_MAGIC, 18, struct vns_ns_fd)
+
+/* On a namespace fd, as ioctl_ns(2)'s NS_GET_* (the same questions, the same errnos). */
+#define VNS_NS_GET_USERNS	_IO(VNS_IOC_MAGIC, 0x41)	/* returns a new fd */
+#define VNS_NS_GET_PARENT	_IO(VNS_IOC_MAGIC, 0x42)	/* returns a new fd */
+#define VNS_NS_GET_NSTYPE	_IO(VNS_IOC_MAGIC, 0x43)	/* returns a CLONE_NEW* value */
+#define VNS_NS_GET_OWNER_UID	_IOR(VNS_IOC_MAGIC, 0x44, __u32)
+#define VNS_NS_GET_ID		_IOR(VNS_IOC_MAGIC, 0x45, __u64)
 
 #endif /* _UAPI_LINUX_VNS_H */

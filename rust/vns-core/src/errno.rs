@@ -16,6 +16,8 @@ pub enum Errno {
     ESRCH = 3,
     /// Argument list too long (non-zero trailing bytes of a larger struct).
     E2BIG = 7,
+    /// Bad file descriptor (SETNS of a closed fd).
+    EBADF = 9,
     /// Out of memory (an allocation or a fixed-capacity table is full).
     ENOMEM = 12,
     /// Permission denied (sysctl write without CAP_SYS_RESOURCE).
@@ -42,11 +44,12 @@ pub type VnsResult<T> = core::result::Result<T, Errno>;
 impl Errno {
     /// Every error number, in increasing value.
     #[cfg(any(test, feature = "names"))]
-    pub const ALL: [Errno; 13] = [
+    pub const ALL: [Errno; 14] = [
         Errno::EPERM,
         Errno::ENOENT,
         Errno::ESRCH,
         Errno::E2BIG,
+        Errno::EBADF,
         Errno::ENOMEM,
         Errno::EACCES,
         Errno::EFAULT,
@@ -76,6 +79,7 @@ impl Errno {
             Errno::ENOENT => "ENOENT",
             Errno::ESRCH => "ESRCH",
             Errno::E2BIG => "E2BIG",
+            Errno::EBADF => "EBADF",
             Errno::ENOMEM => "ENOMEM",
             Errno::EACCES => "EACCES",
             Errno::EFAULT => "EFAULT",
@@ -96,6 +100,7 @@ impl Errno {
             2 => Some(Errno::ENOENT),
             3 => Some(Errno::ESRCH),
             7 => Some(Errno::E2BIG),
+            9 => Some(Errno::EBADF),
             12 => Some(Errno::ENOMEM),
             13 => Some(Errno::EACCES),
             14 => Some(Errno::EFAULT),

@@ -100,7 +100,7 @@ fn probes() -> Vec<Probe> {
             time_for_children_id
         ]
     );
-    layout!(p, VnsSetns, "vns_setns", [id, kind, reserved]);
+    layout!(p, VnsSetns, "vns_setns", [id, kind, flags]);
     layout!(p, VnsUts, "vns_uts", [nodename, domainname, reserved]);
     layout!(p, VnsUtsName, "vns_uts_name", [which, len, name]);
     layout!(
@@ -157,6 +157,7 @@ fn probes() -> Vec<Probe> {
         ]
     );
     layout!(p, VnsSetnsTask, "vns_setns_task", [pid, reserved, flags]);
+    layout!(p, VnsNsFd, "vns_ns_fd", [id, kind, flags]);
     consts!(
         p,
         [
@@ -194,6 +195,13 @@ fn probes() -> Vec<Probe> {
             VNS_IOC_GET_ID_MAP,
             VNS_IOC_GET_TASK_INFO,
             VNS_IOC_SETNS_TASK,
+            VNS_IOC_NS_FD,
+            VNS_NS_GET_USERNS,
+            VNS_NS_GET_PARENT,
+            VNS_NS_GET_NSTYPE,
+            VNS_NS_GET_OWNER_UID,
+            VNS_NS_GET_ID,
+            VNS_SETNS_FD,
             VNS_INFO_SIZE_VER0,
             VNS_TIME_OFFSETS_MAX,
         ]

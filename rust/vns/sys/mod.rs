@@ -5,6 +5,7 @@
 //! module's domain types. Every other file of the module is `#![deny(unsafe_code)]`.
 //!
 //! - [`shim`]: the shim's declarations;
+//! - [`anon`]: anon-inode files (namespace fds);
 //! - [`clock`]: the kernel's clocks;
 //! - [`task`]: the current task, its credentials and the kernel services around it;
 //! - [`rcu_ref`]: reference-counted objects in RCU-freed memory, and the reserves;
@@ -15,6 +16,7 @@
 //! - [`hooks`]: the sysctl and probe callbacks, registered through an ops table;
 //! - the ABI structs as bytes (below).
 
+mod anon;
 mod clock;
 mod hooks;
 mod misc;
@@ -25,6 +27,11 @@ mod shim;
 mod task;
 mod uts;
 
+pub(crate) use anon::{
+    anon_fd,
+    with_anon_fd,
+    AnonFile, //
+};
 pub(crate) use clock::clock_read;
 pub(crate) use hooks::{
     Hooks,
@@ -81,6 +88,7 @@ use crate::vcore::abi::{
     VnsList,
     VnsMount,
     VnsNsEntry,
+    VnsNsFd,
     VnsSetns,
     VnsSetnsTask,
     VnsTaskInfo,
@@ -114,6 +122,7 @@ abi_bytes!(
     VnsUmount,
     VnsList,
     VnsNsEntry,
+    VnsNsFd,
     VnsUcounts,
     VnsClockTs,
     VnsTimeOffsets,

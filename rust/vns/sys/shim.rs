@@ -9,6 +9,7 @@ use kernel::ffi::{
     c_int,
     c_long,
     c_uint,
+    c_ulong,
     c_void, //
 };
 
@@ -48,6 +49,19 @@ pub(super) struct RawTaskAccess {
 pub(super) struct RawTimespec {
     pub(super) sec: i64,
     pub(super) nsec: i64,
+}
+
+/// Mirror of `struct vns_anon_ops`.
+#[repr(C)]
+pub(super) struct RawAnonOps {
+    pub(super) ioctl: Option<unsafe extern "C" fn(*mut c_void, c_uint, c_ulong) -> c_long>,
+    pub(super) release: Option<unsafe extern "C" fn(*mut c_void)>,
+}
+
+/// `struct file`, only ever used behind a pointer.
+#[repr(C)]
+pub(super) struct RawFile {
+    _opaque: [u8; 0],
 }
 
 /// `struct task_struct`, only ever used behind a pointer.
@@ -94,6 +108,14 @@ extern "C" {
     pub(super) fn vns_shim_clock_read(clock_id: c_int, ts: *mut RawTimespec) -> bool;
     pub(super) fn vns_shim_task_get(nr: i32) -> *mut RawTask;
     pub(super) fn vns_shim_task_put(task: *mut RawTask);
+    pub(super) fn vns_shim_anon_fd(ops: *const RawAnonOps, data: *mut c_void, tag: u32) -> c_int;
+    pub(super) fn vns_shim_anon_get(
+        fd: c_int,
+        tag: u32,
+        filep: *mut *mut RawFile,
+        data: *mut *mut c_void,
+    ) -> c_int;
+    pub(super) fn vns_shim_anon_put(file: *mut RawFile);
     pub(super) fn vns_shim_task_access(
         task: *mut RawTask,
         fscreds: bool,

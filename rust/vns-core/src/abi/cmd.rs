@@ -4,8 +4,8 @@
 use super::super::errno::{Errno, VnsResult};
 use super::{
     ioc_nr, ioc_size, ioc_type, ior, iow, iowr, VnsClockTs, VnsIdMap, VnsInfo, VnsList, VnsMount,
-    VnsSetns, VnsSetnsTask, VnsTaskInfo, VnsTimeOffsets, VnsUcounts, VnsUmount, VnsUnshare, VnsUts,
-    VnsUtsName,
+    VnsNsFd, VnsSetns, VnsSetnsTask, VnsTaskInfo, VnsTimeOffsets, VnsUcounts, VnsUmount,
+    VnsUnshare, VnsUts, VnsUtsName,
 };
 
 /// The ioctl type of vns (`VNS_IOC_MAGIC`, free in Documentation/userspace-api/ioctl/ioctl-number.rst).
@@ -45,6 +45,50 @@ pub const VNS_IOC_GET_ID_MAP: u32 = iowr(VNS_IOC_MAGIC, 15, VnsIdMap::V1_SIZE);
 pub const VNS_IOC_GET_TASK_INFO: u32 = iowr(VNS_IOC_MAGIC, 16, VnsTaskInfo::V1_SIZE);
 /// `_IOW(0xB9, 17, struct vns_setns_task)`.
 pub const VNS_IOC_SETNS_TASK: u32 = iow(VNS_IOC_MAGIC, 17, VnsSetnsTask::V1_SIZE);
+/// `_IOW(0xB9, 18, struct vns_ns_fd)`: returns a namespace file descriptor.
+pub const VNS_IOC_NS_FD: u32 = iow(VNS_IOC_MAGIC, 18, VnsNsFd::V1_SIZE);
+
+/// On a namespace fd, `_IO(0xB9, 0x41)`: a new fd of the owning user vns (`NS_GET_USERNS`).
+pub const VNS_NS_GET_USERNS: u32 = super::ioc(0, VNS_IOC_MAGIC, 0x41, 0);
+/// On a namespace fd, `_IO(0xB9, 0x42)`: a new fd of the parent user or pid vns (`NS_GET_PARENT`).
+pub const VNS_NS_GET_PARENT: u32 = super::ioc(0, VNS_IOC_MAGIC, 0x42, 0);
+/// On a namespace fd, `_IO(0xB9, 0x43)`: its `CLONE_NEW*` type, as the return value (`NS_GET_NSTYPE`).
+pub const VNS_NS_GET_NSTYPE: u32 = super::ioc(0, VNS_IOC_MAGIC, 0x43, 0);
+/// On a user vns fd, `_IOR(0xB9, 0x44, __u32)`: its owner's uid as the caller sees it
+/// (`NS_GET_OWNER_UID`).
+pub const VNS_NS_GET_OWNER_UID: u32 = ior(VNS_IOC_MAGIC, 0x44, 4);
+/// On a namespace fd, `_IOR(0xB9, 0x45, __u64)`: its id (`NS_GET_ID`).
+pub const VNS_NS_GET_ID: u32 = ior(VNS_IOC_MAGIC, 0x45, 8);
+
+/// A command on a namespace fd (its own numbers in the 0xB9 space, matched exactly, as nsfs's
+/// `ns_ioctl` matches `NSIO` commands).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NsCmd {
+    /// VNS_NS_GET_USERNS.
+    GetUserns,
+    /// VNS_NS_GET_PARENT.
+    GetParent,
+    /// VNS_NS_GET_NSTYPE.
+    GetNstype,
+    /// VNS_NS_GET_OWNER_UID.
+    GetOwnerUid,
+    /// VNS_NS_GET_ID.
+    GetId,
+}
+
+impl NsCmd {
+    /// The command of an exact ioctl value; ENOTTY for any other.
+    pub const fn decode(cmd: u32) -> VnsResult<NsCmd> {
+        match cmd {
+            VNS_NS_GET_USERNS => Ok(NsCmd::GetUserns),
+            VNS_NS_GET_PARENT => Ok(NsCmd::GetParent),
+            VNS_NS_GET_NSTYPE => Ok(NsCmd::GetNstype),
+            VNS_NS_GET_OWNER_UID => Ok(NsCmd::GetOwnerUid),
+            VNS_NS_GET_ID => Ok(NsCmd::GetId),
+            _ => Err(Errno::ENOTTY),
+        }
+    }
+}
 
 /// A vns command, by its ioctl number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,12 +127,14 @@ pub enum Cmd {
     GetTaskInfo,
     /// VNS_IOC_SETNS_TASK (17).
     SetnsTask,
+    /// VNS_IOC_NS_FD (18).
+    NsFd,
 }
 
 impl Cmd {
     /// Every command, by number.
     #[cfg(any(test, feature = "names"))]
-    pub const ALL: [Cmd; 17] = [
+    pub const ALL: [Cmd; 18] = [
         Cmd::Unshare,
         Cmd::GetInfo,
         Cmd::Setns,
@@ -106,9 +152,10 @@ impl Cmd {
         Cmd::GetIdMap,
         Cmd::GetTaskInfo,
         Cmd::SetnsTask,
+        Cmd::NsFd,
     ];
 
-    /// The command of an ioctl number (1..=17).
+    /// The command of an ioctl number (1..=18).
     pub const fn from_nr(nr: u32) -> Option<Cmd> {
         match nr {
             1 => Some(Cmd::Unshare),
@@ -128,6 +175,7 @@ impl Cmd {
             15 => Some(Cmd::GetIdMap),
             16 => Some(Cmd::GetTaskInfo),
             17 => Some(Cmd::SetnsTask),
+            18 => Some(Cmd::NsFd),
             _ => None,
         }
     }
@@ -153,6 +201,7 @@ impl Cmd {
             Cmd::GetIdMap => 15,
             Cmd::GetTaskInfo => 16,
             Cmd::SetnsTask => 17,
+            Cmd::NsFd => 18,
         }
     }
 
@@ -176,6 +225,7 @@ impl Cmd {
             Cmd::GetIdMap => VNS_IOC_GET_ID_MAP,
             Cmd::GetTaskInfo => VNS_IOC_GET_TASK_INFO,
             Cmd::SetnsTask => VNS_IOC_SETNS_TASK,
+            Cmd::NsFd => VNS_IOC_NS_FD,
         }
     }
 
@@ -215,6 +265,7 @@ impl Cmd {
             Cmd::GetIdMap => "VNS_IOC_GET_ID_MAP",
             Cmd::GetTaskInfo => "VNS_IOC_GET_TASK_INFO",
             Cmd::SetnsTask => "VNS_IOC_SETNS_TASK",
+            Cmd::NsFd => "VNS_IOC_NS_FD",
         }
     }
 }

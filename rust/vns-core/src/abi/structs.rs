@@ -8,6 +8,8 @@ use super::{Kind, IOC_SIZEMASK, VNS_NR_KINDS};
 pub const VNS_INFO_FULL_CAPS: u32 = 1;
 /// `vns_mount.flags` bit: read-only mount.
 pub const VNS_MNT_RDONLY: u64 = 1;
+/// `vns_setns.flags` bit: `id` is a namespace file descriptor (from VNS_IOC_NS_FD), not an id.
+pub const VNS_SETNS_FD: u32 = 1;
 /// `vns_uts_name.which`: the nodename.
 pub const VNS_UTS_NODENAME: u32 = 0;
 /// `vns_uts_name.which`: the domainname.
@@ -71,8 +73,8 @@ pub struct VnsSetns {
     pub id: u64,
     /// Its expected kind (`VNS_KIND_*`).
     pub kind: u32,
-    /// Must be zero.
-    pub reserved: u32,
+    /// `VNS_SETNS_*` bits: with `VNS_SETNS_FD`, `id` is a namespace file descriptor.
+    pub flags: u32,
 }
 
 /// `struct vns_uts` (VNS_IOC_GET_UTS).
@@ -233,6 +235,18 @@ pub struct VnsSetnsTask {
     pub flags: u64,
 }
 
+/// `struct vns_ns_fd` (VNS_IOC_NS_FD).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VnsNsFd {
+    /// The namespace's id; 0 for the caller's own namespace of `kind`.
+    pub id: u64,
+    /// Its kind (`VNS_KIND_*`).
+    pub kind: u32,
+    /// Must be zero.
+    pub flags: u32,
+}
+
 /// Most offsets in a `struct vns_time_offsets`: one per clock a time vns moves.
 pub const VNS_TIME_OFFSETS_MAX: usize = 2;
 
@@ -342,9 +356,19 @@ impl Default for VnsMount {
 }
 
 impl VnsSetns {
-    /// Checks the caller's fields: `reserved` must be zero and `kind` known (EINVAL). Returns the kind.
+    /// Checks the caller's fields: only known `flags` and a known `kind` (EINVAL). Returns the kind.
     pub const fn check_input(&self) -> VnsResult<Kind> {
-        if self.reserved != 0 {
+        if self.flags & !VNS_SETNS_FD != 0 {
+            return Err(Errno::EINVAL);
+        }
+        Kind::try_from_u32(self.kind)
+    }
+}
+
+impl VnsNsFd {
+    /// Checks the caller's fields: `flags` zero and a known `kind` (EINVAL). Returns the kind.
+    pub const fn check_input(&self) -> VnsResult<Kind> {
+        if self.flags != 0 {
             return Err(Errno::EINVAL);
         }
         Kind::try_from_u32(self.kind)
@@ -458,6 +482,7 @@ v1_size! {
     VnsTimeOffsets = 56;
     VnsTaskInfo = 96;
     VnsSetnsTask = 16;
+    VnsNsFd = 16;
 }
 
 // 64-bit fields must sit at 8-byte offsets on every architecture (the ABI has no implicit padding, so a

@@ -10,7 +10,7 @@ use Errno::*;
 #[cfg_attr(test, test)]
 pub(crate) fn abi_struct_sizes() {
     use core::mem::size_of;
-    let table: [(&str, usize, usize, usize); 16] = [
+    let table: [(&str, usize, usize, usize); 17] = [
         (
             "vns_unshare",
             size_of::<VnsUnshare>(),
@@ -72,6 +72,7 @@ pub(crate) fn abi_struct_sizes() {
             VnsSetnsTask::V1_SIZE,
             16,
         ),
+        ("vns_ns_fd", size_of::<VnsNsFd>(), VnsNsFd::V1_SIZE, 16),
     ];
     for (name, size, v1, want) in table {
         assert_eq!(size, want, "sizeof(struct {name})");
@@ -87,7 +88,7 @@ pub(crate) fn abi_struct_sizes() {
 #[cfg_attr(test, test)]
 pub(crate) fn abi_ioctl_numbers() {
     // Values computed by hand from _IOC(dir, 0xB9, nr, size): dir<<30 | size<<16 | 0xB9<<8 | nr.
-    let table: [(Cmd, u32, u32); 17] = [
+    let table: [(Cmd, u32, u32); 18] = [
         (Cmd::Unshare, VNS_IOC_UNSHARE, 0xC010_B901),
         (Cmd::GetInfo, VNS_IOC_GET_INFO, 0x8068_B902),
         (Cmd::Setns, VNS_IOC_SETNS, 0x4010_B903),
@@ -105,6 +106,7 @@ pub(crate) fn abi_ioctl_numbers() {
         (Cmd::GetIdMap, VNS_IOC_GET_ID_MAP, 0xC018_B90F),
         (Cmd::GetTaskInfo, VNS_IOC_GET_TASK_INFO, 0xC060_B910),
         (Cmd::SetnsTask, VNS_IOC_SETNS_TASK, 0x4010_B911),
+        (Cmd::NsFd, VNS_IOC_NS_FD, 0x4010_B912),
     ];
     for (i, (cmd, value, want)) in table.into_iter().enumerate() {
         assert_eq!(value, want, "{}", cmd.name());
@@ -122,7 +124,7 @@ pub(crate) fn abi_ioctl_encoding_fields() {
     const R: u32 = IOC_READ;
     const W: u32 = IOC_WRITE;
     const WR: u32 = IOC_READ | IOC_WRITE;
-    let table: [(u32, u32, usize); 17] = [
+    let table: [(u32, u32, usize); 18] = [
         (VNS_IOC_UNSHARE, WR, 16),
         (VNS_IOC_GET_INFO, R, 104),
         (VNS_IOC_SETNS, W, 16),
@@ -140,6 +142,7 @@ pub(crate) fn abi_ioctl_encoding_fields() {
         (VNS_IOC_GET_ID_MAP, WR, 24),
         (VNS_IOC_GET_TASK_INFO, WR, 96),
         (VNS_IOC_SETNS_TASK, W, 16),
+        (VNS_IOC_NS_FD, W, 16),
     ];
     for (cmd, dir, size) in table {
         assert_eq!(ioc_dir(cmd), dir, "{cmd:#x}");
@@ -164,7 +167,7 @@ pub(crate) fn abi_decode_cmd() {
         (iowr(0xBA, 1, 16), Err(ENOTTY)),
         (iowr(VNS_IOC_MAGIC, 0, 16), Err(ENOTTY)),
         (ior(VNS_IOC_MAGIC, 2, 104), Ok((Cmd::GetInfo, 104))),
-        (iowr(VNS_IOC_MAGIC, 18, 16), Err(ENOTTY)),
+        (iowr(VNS_IOC_MAGIC, 19, 16), Err(ENOTTY)),
         (iowr(VNS_IOC_MAGIC, 255, 16), Err(ENOTTY)),
         (0x5401, Err(ENOTTY)), // TCGETS
     ];
@@ -254,14 +257,18 @@ pub(crate) fn abi_c_str_len() {
 pub(crate) fn abi_input_checks() {
     // Documentation/userspace-api/vns.rst, "Fields and strings": reserved fields must be zero; unknown kinds
     // and `which` values are EINVAL.
-    let setns = |kind, reserved| VnsSetns {
-        id: 1,
-        kind,
-        reserved,
-    };
+    let setns = |kind, flags| VnsSetns { id: 1, kind, flags };
     assert_eq!(setns(VNS_KIND_NET, 0).check_input(), Ok(Kind::Net));
-    assert_eq!(setns(VNS_KIND_NET, 1).check_input(), Err(EINVAL));
+    assert_eq!(
+        setns(VNS_KIND_NET, VNS_SETNS_FD).check_input(),
+        Ok(Kind::Net)
+    );
+    assert_eq!(setns(VNS_KIND_NET, 2).check_input(), Err(EINVAL));
     assert_eq!(setns(8, 0).check_input(), Err(EINVAL));
+    let nsfd = |kind, flags| VnsNsFd { id: 0, kind, flags };
+    assert_eq!(nsfd(VNS_KIND_UTS, 0).check_input(), Ok(Kind::Uts));
+    assert_eq!(nsfd(VNS_KIND_UTS, 1).check_input(), Err(EINVAL));
+    assert_eq!(nsfd(9, 0).check_input(), Err(EINVAL));
     assert_eq!(VnsUmount { id: 3, flags: 0 }.check_input(), Ok(()));
     assert_eq!(VnsUmount { id: 3, flags: 1 }.check_input(), Err(EINVAL));
     let uc = |reserved| VnsUcounts {
@@ -380,4 +387,25 @@ fn zeroed_is_default() {
     assert_eq!(VnsMount::default(), VnsMount::zeroed());
     assert_eq!(VnsUtsName::default(), VnsUtsName::zeroed());
     assert!(VnsMount::zeroed().source.iter().all(|&b| b == 0));
+}
+
+#[test]
+fn ns_fd_commands() {
+    // _IO(0xB9, nr) = 0xB900 | nr; _IOR(0xB9, nr, size) = 0x8000_0000 | size << 16 | 0xB900 | nr.
+    let table = [
+        (VNS_NS_GET_USERNS, 0x0000_B941, NsCmd::GetUserns),
+        (VNS_NS_GET_PARENT, 0x0000_B942, NsCmd::GetParent),
+        (VNS_NS_GET_NSTYPE, 0x0000_B943, NsCmd::GetNstype),
+        (VNS_NS_GET_OWNER_UID, 0x8004_B944, NsCmd::GetOwnerUid),
+        (VNS_NS_GET_ID, 0x8008_B945, NsCmd::GetId),
+    ];
+    for (value, want, cmd) in table {
+        assert_eq!(value, want);
+        assert_eq!(NsCmd::decode(value), Ok(cmd));
+        // Matched exactly: another size or direction is not the command.
+        assert_eq!(NsCmd::decode(value ^ 0x0001_0000), Err(Errno::ENOTTY));
+    }
+    // The /dev/vns commands are not namespace-fd commands, and the other way round.
+    assert_eq!(NsCmd::decode(VNS_IOC_GET_INFO), Err(Errno::ENOTTY));
+    assert_eq!(decode_cmd(VNS_NS_GET_NSTYPE), Err(Errno::ENOTTY));
 }

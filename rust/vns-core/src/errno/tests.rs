@@ -7,11 +7,12 @@ use Errno::*;
 
 #[cfg_attr(test, test)]
 pub(crate) fn errno_values() {
-    let table: [(Errno, i32); 13] = [
+    let table: [(Errno, i32); 14] = [
         (EPERM, 1),
         (ENOENT, 2),
         (ESRCH, 3),
         (E2BIG, 7),
+        (EBADF, 9),
         (ENOMEM, 12),
         (EACCES, 13),
         (EFAULT, 14),
@@ -33,11 +34,12 @@ pub(crate) fn errno_values() {
 // include/uapi/asm-generic/errno-base.h: the numbers themselves.
 #[test]
 fn values_match_errno_base_h() {
-    let table: [(Errno, i32); 13] = [
+    let table: [(Errno, i32); 14] = [
         (Errno::EPERM, 1),
         (Errno::ENOENT, 2),
         (Errno::ESRCH, 3),
         (Errno::E2BIG, 7),
+        (Errno::EBADF, 9),
         (Errno::ENOMEM, 12),
         (Errno::EACCES, 13),
         (Errno::EFAULT, 14),
