@@ -38,6 +38,7 @@ static const struct {
 	{ 15, _IOC_READ | _IOC_WRITE, sizeof(struct vns_id_map), sizeof(struct vns_id_map) },
 	{ 16, _IOC_READ | _IOC_WRITE, sizeof(struct vns_task_info), sizeof(struct vns_task_info) },
 	{ 17, _IOC_WRITE, sizeof(struct vns_setns_task), sizeof(struct vns_setns_task) },
+	{ 18, _IOC_WRITE, sizeof(struct vns_ns_fd), sizeof(struct vns_ns_fd) },
 };
 
 /* The command table above encodes the header's commands (type 0xB9, number, size). */
@@ -47,7 +48,7 @@ TEST(abi_command_table)
 		VNS_IOC_UNSHARE, VNS_IOC_GET_INFO, VNS_IOC_SETNS, VNS_IOC_GET_UTS, VNS_IOC_SET_UTS,
 		VNS_IOC_SET_ID_MAP, VNS_IOC_MOUNT, VNS_IOC_UMOUNT, VNS_IOC_LIST_MOUNTS, VNS_IOC_LIST_NS,
 		VNS_IOC_GET_UCOUNTS, VNS_IOC_SET_TIME_OFFSETS, VNS_IOC_GET_TIME_OFFSETS, VNS_IOC_CLOCK_GETTIME,
-		VNS_IOC_GET_ID_MAP, VNS_IOC_GET_TASK_INFO, VNS_IOC_SETNS_TASK,
+		VNS_IOC_GET_ID_MAP, VNS_IOC_GET_TASK_INFO, VNS_IOC_SETNS_TASK, VNS_IOC_NS_FD,
 	};
 
 	ASSERT_EQ(ARRAY_SIZE(cmds), ARRAY_SIZE(abi_cmds));
@@ -61,7 +62,7 @@ TEST(abi_command_table)
 		uint64_t buf[8] = { 0 };
 
 		ASSERT_LE(0, fd);
-		EXPECT_EQ(-ENOTTY, vns_ioctl(fd, VNS_CMD(_IOC_READ | _IOC_WRITE, 18, 16), buf));
+		EXPECT_EQ(-ENOTTY, vns_ioctl(fd, VNS_CMD(_IOC_READ | _IOC_WRITE, 19, 16), buf));
 		close(fd);
 	}
 }

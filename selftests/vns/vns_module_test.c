@@ -61,6 +61,27 @@ TEST(rmmod_refused_while_open_then_clean)
 	EXPECT_EQ(0666, st.st_mode & 07777);
 }
 
+/* A namespace fd holds the module as /dev/vns files do: rmmod is refused until its last close. */
+TEST(rmmod_refused_while_a_namespace_fd_is_open)
+{
+	struct vns_ns_fd f = { .kind = VNS_KIND_UTS };
+	int fd, nsfd;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root");
+	fd = open(VNS_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	nsfd = ioctl(fd, VNS_IOC_NS_FD, &f);
+	ASSERT_LE(0, nsfd);
+	close(fd);
+	EXPECT_EQ(-1, delete_module("vns", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_EQ(CLONE_NEWUTS, ioctl(nsfd, VNS_NS_GET_NSTYPE));
+	close(nsfd);
+	ASSERT_EQ(0, delete_module("vns", O_NONBLOCK)) TH_LOG("rmmod: %s", strerror(errno));
+	ASSERT_EQ(0, load_module());
+}
+
 /*
  * Keeps a membership (user + uts vns of its own) until `fd` reads EOF. Returns once the member has closed
  * its /dev/vns file: only then may rmmod succeed (an open file holds the module).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VNS_IOC_SETNS (Documentation/userspace-api/vns.rst "VNS_IOC_SETNS"): unknown ids, kind and reserved
+ * VNS_IOC_SETNS (Documentation/userspace-api/vns.rst "VNS_IOC_SETNS"): unknown ids, kind and flags
  * field checks, joining a sibling's uts vns, a pid vns (pid_for_children only, Documentation/vns.rst
  * "Inheritance, pid_for_children"), the caller's own user vns, and the capabilities a join needs.
  *
@@ -14,9 +14,9 @@
 #include "kselftest_harness.h"
 #include "vns_peer.h"
 
-static int setns_raw(int fd, uint64_t id, uint32_t kind, uint32_t reserved)
+static int setns_raw(int fd, uint64_t id, uint32_t kind, uint32_t flags)
 {
-	struct vns_setns s = { .id = id, .kind = kind, .reserved = reserved };
+	struct vns_setns s = { .id = id, .kind = kind, .flags = flags };
 
 	return vns_ioctl(fd, VNS_IOC_SETNS, &s);
 }
@@ -49,7 +49,7 @@ TEST(setns_kind_mismatch_einval)
 	close(fd);
 }
 
-/* Kinds are 0..7 (VNS_NR_KINDS = 8); reserved must be zero. Both EINVAL. */
+/* Kinds are 0..7 (VNS_NR_KINDS = 8); flags other than VNS_SETNS_FD are EINVAL. */
 TEST(setns_bad_kind_or_reserved_einval)
 {
 	struct vns_info info;
@@ -61,8 +61,12 @@ TEST(setns_bad_kind_or_reserved_einval)
 	/* The well-formed call is allowed (full caps over our own uts vns)... */
 	EXPECT_EQ(0, setns_raw(fd, info.ns_id[VNS_KIND_UTS], VNS_KIND_UTS, 0));
 	/* ...so these fail for their field alone. */
-	EXPECT_EQ(-EINVAL, setns_raw(fd, info.ns_id[VNS_KIND_UTS], VNS_KIND_UTS, 1));
+	EXPECT_EQ(-EINVAL, setns_raw(fd, info.ns_id[VNS_KIND_UTS], VNS_KIND_UTS, 2));
 	EXPECT_EQ(-EINVAL, setns_raw(fd, info.ns_id[VNS_KIND_UTS], VNS_KIND_UTS, 0x80000000u));
+	/* With VNS_SETNS_FD the id is a file descriptor: not one (EBADF), or not a namespace fd (EINVAL). */
+	EXPECT_EQ(-EBADF, setns_raw(fd, 1ULL << 40, VNS_KIND_UTS, VNS_SETNS_FD));
+	EXPECT_EQ(-EBADF, setns_raw(fd, 100000, VNS_KIND_UTS, VNS_SETNS_FD));
+	EXPECT_EQ(-EINVAL, setns_raw(fd, fd, VNS_KIND_UTS, VNS_SETNS_FD));
 	EXPECT_EQ(-EINVAL, setns_raw(fd, info.ns_id[VNS_KIND_UTS], VNS_NR_KINDS, 0));
 	EXPECT_EQ(-EINVAL, setns_raw(fd, info.ns_id[VNS_KIND_UTS], 0xffffffffu, 0));
 	EXPECT_EQ(info.ns_id[VNS_KIND_UTS], vns_ns_id(fd, VNS_KIND_UTS));

@@ -112,11 +112,7 @@ impl Dev {
 
     /// VNS_IOC_SETNS.
     pub fn setns(&self, id: u64, kind: u32) -> Result<(), Errno> {
-        let s = VnsSetns {
-            id,
-            kind,
-            reserved: 0,
-        };
+        let s = VnsSetns { id, kind, flags: 0 };
         // SAFETY: `s` is a valid `struct vns_setns` the kernel reads.
         unsafe { ioc_setns(self.fd(), &s) }?;
         Ok(())
