@@ -8,6 +8,7 @@
  * Every test runs as root and as uid 1000.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 
 #include "kselftest_harness.h"
@@ -285,6 +286,106 @@ TEST(ns_fd_by_id_follows_list_ns)
 	close(t);
 	ASSERT_EQ(0, vns_in_child(check_not_visible, &info.ns_id[VNS_KIND_UTS]));
 	close(fd);
+}
+
+/*
+ * Lifetimes under churn: producers make a user+uts vns, send fds of both and exit at once (the owner gone
+ * while its fds live); a relay passes half of them on to a closer process, which closes them, and enters
+ * the others in a forked task before closing them itself. At the end every namespace made is gone and
+ * the counts are back. 60 rounds in make check; make stress scales them (VNS_STRESS_SCALE).
+ */
+static int relay(int in, int out, int rounds)
+{
+	int fds[2], dev = vns_open(), status;
+
+	if (dev < 0)
+		return 1;
+	for (int i = 0; i < rounds; i++) {
+		if (recv_fds(in, fds, 2))
+			return 2;
+		if (i % 2) {
+			if (send_fds(out, fds, 2))
+				return 3;
+		} else {
+			pid_t pid = fork();
+
+			if (pid == 0)
+				_exit(setns_fd(dev, fds[0], VNS_KIND_USER) || setns_fd(dev, fds[1], VNS_KIND_UTS) ?
+					      4 : 0);
+			if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+				return 5;
+		}
+		close(fds[0]);
+		close(fds[1]);
+	}
+	return 0;
+}
+
+static int closer(int in, int rounds)
+{
+	int fds[2];
+
+	for (int i = 0; i < rounds; i++) {
+		if (recv_fds(in, fds, 2))
+			return 6;
+		if (ns_id_of(fds[1]) == 0)
+			return 7;
+		close(fds[0]);
+		close(fds[1]);
+	}
+	return 0;
+}
+
+static int check_churn(void *arg)
+{
+	int rounds = 60, fd = vns_open(), a[2], b[2], status, bad = 0;
+	struct vns_ucounts uc0, uc1;
+	struct vns_info info;
+	pid_t relay_pid, closer_pid;
+
+	if (getenv("VNS_STRESS_SCALE") && atoi(getenv("VNS_STRESS_SCALE")) > 0)
+		rounds *= atoi(getenv("VNS_STRESS_SCALE"));
+	C_TRUE(fd >= 0);
+	C_EQ(0, vns_get_info(fd, &info));
+	C_EQ(0, vns_get_ucounts(fd, 0, info.uid, &uc0));
+	C_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, a));
+	C_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, b));
+	closer_pid = fork();
+	if (closer_pid == 0)
+		_exit(closer(b[0], rounds / 2));
+	relay_pid = fork();
+	if (relay_pid == 0)
+		_exit(relay(a[0], b[1], rounds));
+	for (int i = 0; i < rounds; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			int c = vns_open(), mine[2];
+
+			if (c < 0 || vns_unshare_map_root(c, CLONE_NEWUTS))
+				_exit(1);
+			mine[0] = ns_fd(c, 0, VNS_KIND_USER);
+			mine[1] = ns_fd(c, 0, VNS_KIND_UTS);
+			_exit(mine[0] < 0 || mine[1] < 0 || send_fds(a[1], mine, 2) ? 2 : 0);
+		}
+		C_EQ(pid, waitpid(pid, &status, 0));
+		bad += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	C_EQ(0, bad);
+	C_EQ(relay_pid, waitpid(relay_pid, &status, 0));
+	C_EQ(0, WEXITSTATUS(status));
+	C_EQ(closer_pid, waitpid(closer_pid, &status, 0));
+	C_EQ(0, WEXITSTATUS(status));
+	/* Every fd closed, every member gone: the counts are back, synchronously. */
+	C_EQ(0, vns_get_ucounts(fd, 0, info.uid, &uc1));
+	C_EQ(uc0.count[VNS_KIND_USER], uc1.count[VNS_KIND_USER]);
+	C_EQ(uc0.count[VNS_KIND_UTS], uc1.count[VNS_KIND_UTS]);
+	return 0;
+}
+
+TEST(ns_fd_lifetimes_under_churn)
+{
+	ASSERT_EQ(0, vns_in_child(check_churn, NULL));
 }
 
 TEST_HARNESS_MAIN

@@ -75,6 +75,25 @@ expect "lsns -p of init as $(id -u)" "$(root && echo '^ *[0-9]+ uts' || echo 'ca
 touch "$tmp/stop"; wait "$holder"
 expect "held namespace gone after its last member" "namespace $uts_id not found" vnsctl nsenter --target-ns "$uts_id" true
 
+# hold: namespace fds keep a user+uts vns after its last member is gone; entered later through them.
+vnsctl unshare -r -u -- sh -c "vnsctl hostname kept; vnsctl info -J > $tmp/info2; touch $tmp/ready2; while [ ! -e $tmp/stop2 ]; do sleep 0.1; done" &
+h2=$!
+i=0; while [ ! -e "$tmp/ready2" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+u2=$(sed -n 's/.*"user": \([0-9]*\).*/\1/p' "$tmp/info2")
+t2=$(sed -n 's/.*"uts": \([0-9]*\).*/\1/p' "$tmp/info2")
+expect "hold prints its fds" "^[0-9]+ uts $t2$" vnsctl hold --ns "$u2" --ns "$t2" -- true
+expect "hold keeps them without members; nsenter --fd enters them" "^kept 0$" vnsctl hold --ns "$u2" --ns "$t2" -- sh -c "
+	touch $tmp/stop2
+	i=0; n=1; while [ \"\$n\" != 0 ] && [ \$i -lt 100 ]; do
+		sleep 0.1; i=\$((i + 1))
+		n=\$(vnsctl lsns -t uts -n -o NS,NPROCS | awk '\$1 == $t2 { print \$2 }')
+	done
+	args=; for f in \$VNS_HOLD_FDS; do args=\"\$args --fd \${f%%:*}\"; done
+	echo \$(vnsctl nsenter \$args -- vnsctl hostname) \$n"
+wait "$h2" 2>/dev/null
+expect "held namespaces gone with their fds" "namespace $t2 not found" vnsctl hold --ns "$t2" -- true
+expect "nsenter --fd of a non-namespace fd" "fd 0: not a namespace" vnsctl nsenter --fd 0 true
+
 # mounts.
 expect "mounts lists the root entry" "^ *[0-9]+ +[0-9]+ rootfs +/ +rootfs +rw$" vnsctl mounts
 expect "mounts -J" '"filesystems"' vnsctl mounts -J

@@ -28,6 +28,13 @@ pub enum Cmd {
     Lsns(LsnsArgs),
     /// Run a program in other vns namespaces.
     Nsenter(NsenterArgs),
+    /// Keep namespaces alive through file descriptors, and run a program that holds them.
+    ///
+    /// Opens a namespace fd (VNS_IOC_NS_FD) of each --ns ID and of the caller's own namespace of each
+    /// --type, prints "FD TYPE ID" for each, and executes PROGRAM (default: $SHELL) with the fds open:
+    /// the namespaces live as long as one of the fds does, members or not. Enter them with
+    /// `vnsctl nsenter --fd FD`.
+    Hold(HoldArgs),
     /// Show or set the hostname of the current uts vns.
     Hostname {
         /// The new hostname (at most 64 bytes).
@@ -228,12 +235,15 @@ pub struct NsenterArgs {
         short = 't',
         long = "target",
         value_name = "PID",
-        required_unless_present = "target_ns"
+        required_unless_present_any = ["target_ns", "fd"]
     )]
     pub target: Option<i32>,
     /// Enter the namespace with this id (repeat for several; its type is looked up).
     #[arg(long = "target-ns", value_name = "ID")]
     pub target_ns: Vec<u64>,
+    /// Enter the namespace a namespace fd (from `vnsctl hold`) holds (repeat for several).
+    #[arg(long = "fd", value_name = "FD")]
+    pub fd: Vec<i32>,
     /// Enter all namespaces of the target process (its user namespace only if it is not the caller's).
     #[arg(short = 'a', long, requires = "target")]
     pub all: bool,
@@ -288,6 +298,24 @@ impl NsenterArgs {
             (self.time, CLONE_NEWTIME),
         ])
     }
+}
+
+/// `vnsctl hold`.
+#[derive(Args, Debug, Default)]
+pub struct HoldArgs {
+    /// Hold the namespace with this id (repeat for several).
+    #[arg(long = "ns", value_name = "ID")]
+    pub ids: Vec<u64>,
+    /// Hold the caller's own namespace of TYPE (user, pid, uts, ipc, net, mnt, cgroup, time).
+    #[arg(short = 't', long = "type", value_name = "TYPE")]
+    pub kinds: Vec<String>,
+    /// The program and its arguments (default: $SHELL, or /bin/sh).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "PROGRAM"
+    )]
+    pub program: Vec<String>,
 }
 
 /// `vnsctl mount`.

@@ -4,18 +4,18 @@
 use std::{
     fs::{File, OpenOptions},
     io,
-    os::fd::AsRawFd,
+    os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd},
 };
 
 use nix::errno::Errno;
 use vns_core::abi::{
-    VnsClockTs, VnsIdExtent, VnsIdMap, VnsInfo, VnsList, VnsMount, VnsNsEntry, VnsSetns,
+    VnsClockTs, VnsIdExtent, VnsIdMap, VnsInfo, VnsList, VnsMount, VnsNsEntry, VnsNsFd, VnsSetns,
     VnsSetnsTask, VnsTaskInfo, VnsTimeOffsets, VnsUcounts, VnsUmount, VnsUnshare, VnsUts,
     VnsUtsName, VNS_IOC_CLOCK_GETTIME, VNS_IOC_GET_ID_MAP, VNS_IOC_GET_INFO, VNS_IOC_GET_TASK_INFO,
     VNS_IOC_GET_TIME_OFFSETS, VNS_IOC_GET_UCOUNTS, VNS_IOC_GET_UTS, VNS_IOC_LIST_MOUNTS,
-    VNS_IOC_LIST_NS, VNS_IOC_MOUNT, VNS_IOC_SETNS, VNS_IOC_SETNS_TASK, VNS_IOC_SET_ID_MAP,
-    VNS_IOC_SET_TIME_OFFSETS, VNS_IOC_SET_UTS, VNS_IOC_UMOUNT, VNS_IOC_UNSHARE, VNS_NAME_MAX,
-    VNS_TIME_OFFSETS_MAX,
+    VNS_IOC_LIST_NS, VNS_IOC_MOUNT, VNS_IOC_NS_FD, VNS_IOC_SETNS, VNS_IOC_SETNS_TASK,
+    VNS_IOC_SET_ID_MAP, VNS_IOC_SET_TIME_OFFSETS, VNS_IOC_SET_UTS, VNS_IOC_UMOUNT, VNS_IOC_UNSHARE,
+    VNS_NAME_MAX, VNS_NS_GET_NSTYPE, VNS_SETNS_FD, VNS_TIME_OFFSETS_MAX,
 };
 
 /// The device node.
@@ -48,6 +48,8 @@ nix::ioctl_readwrite_bad!(ioc_clock_gettime, VNS_IOC_CLOCK_GETTIME, VnsClockTs);
 nix::ioctl_readwrite_bad!(ioc_get_id_map, VNS_IOC_GET_ID_MAP, VnsIdMap);
 nix::ioctl_readwrite_bad!(ioc_get_task_info, VNS_IOC_GET_TASK_INFO, VnsTaskInfo);
 nix::ioctl_write_ptr_bad!(ioc_setns_task, VNS_IOC_SETNS_TASK, VnsSetnsTask);
+nix::ioctl_write_ptr_bad!(ioc_ns_fd, VNS_IOC_NS_FD, VnsNsFd);
+nix::ioctl_none_bad!(ioc_ns_get_nstype, VNS_NS_GET_NSTYPE);
 
 /// An open `/dev/vns`.
 pub struct Dev {
@@ -301,6 +303,29 @@ impl Dev {
         Ok(t)
     }
 
+    /// VNS_IOC_NS_FD: a namespace fd (close-on-exec) of `id` (0: the caller's own of `kind`).
+    pub fn ns_fd(&self, id: u64, kind: u32) -> Result<OwnedFd, Errno> {
+        let f = VnsNsFd { id, kind, flags: 0 };
+        // SAFETY: `f` is a valid `struct vns_ns_fd` the kernel reads; a non-negative result is a new
+        // fd this process owns.
+        let fd = unsafe { ioc_ns_fd(self.fd(), &f) }?;
+        // SAFETY: As above: `fd` was just returned to us and is not owned elsewhere.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    }
+
+    /// VNS_IOC_SETNS with a namespace fd: joins what it holds, of the kind VNS_NS_GET_NSTYPE tells.
+    pub fn setns_fd(&self, ns: BorrowedFd<'_>) -> Result<(), Errno> {
+        let kind = ns_kind(ns)?;
+        let s = VnsSetns {
+            id: ns.as_raw_fd() as u64,
+            kind,
+            flags: VNS_SETNS_FD,
+        };
+        // SAFETY: `s` is a valid `struct vns_setns` the kernel reads.
+        unsafe { ioc_setns(self.fd(), &s) }?;
+        Ok(())
+    }
+
     /// VNS_IOC_SETNS_TASK: joins the `flags` kinds of process `pid`'s namespaces.
     pub fn setns_task(&self, pid: i32, flags: u64) -> Result<(), Errno> {
         let s = VnsSetnsTask {
@@ -324,6 +349,15 @@ impl Dev {
         unsafe { ioc_get_ucounts(self.fd(), &mut u) }?;
         Ok(u)
     }
+}
+
+/// The kind (`VNS_KIND_*`) of the namespace a namespace fd holds (VNS_NS_GET_NSTYPE).
+pub fn ns_kind(ns: BorrowedFd<'_>) -> Result<u32, Errno> {
+    // SAFETY: VNS_NS_GET_NSTYPE takes no argument; on another file it fails (ENOTTY).
+    let flag = unsafe { ioc_ns_get_nstype(ns.as_raw_fd()) }?;
+    vns_core::abi::Kind::from_clone_flag(flag as u64)
+        .map(vns_core::abi::Kind::as_u32)
+        .ok_or(Errno::EINVAL)
 }
 
 /// A NUL-terminated field as a string.

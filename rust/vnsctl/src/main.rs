@@ -9,12 +9,13 @@ use nix::{
     sys::wait::{waitpid, WaitStatus},
     unistd::{execvp, fork, ForkResult},
 };
+use std::os::fd::{AsRawFd, BorrowedFd};
 use vns_core::abi::{
     Kind, VnsIdExtent, VNS_MAP_GID, VNS_MAP_UID, VNS_MNT_RDONLY, VNS_UTS_DOMAINNAME,
     VNS_UTS_NODENAME,
 };
 use vnsctl::{
-    cli::{parse_limit, Cli, Cmd, LsnsArgs, MountArgs, NsenterArgs, UnshareArgs},
+    cli::{parse_limit, Cli, Cmd, HoldArgs, LsnsArgs, MountArgs, NsenterArgs, UnshareArgs},
     clock,
     dev::{self, Dev},
     format,
@@ -49,6 +50,7 @@ fn run(cmd: Cmd) -> Res<ExitCode> {
         Cmd::Unshare(a) => unshare(a),
         Cmd::Lsns(a) => lsns(a).map(|()| ExitCode::SUCCESS),
         Cmd::Nsenter(a) => nsenter(a),
+        Cmd::Hold(a) => hold(a),
         Cmd::Hostname { name } => uts(VNS_UTS_NODENAME, name).map(|()| ExitCode::SUCCESS),
         Cmd::Domainname { name } => uts(VNS_UTS_DOMAINNAME, name).map(|()| ExitCode::SUCCESS),
         Cmd::Mount(a) => mount(a).map(|()| ExitCode::SUCCESS),
@@ -297,10 +299,85 @@ fn nsenter(a: NsenterArgs) -> Res<ExitCode> {
         d.setns(id, kind)
             .map_err(|e| fail(&format!("reassociate to namespace {id} failed"), e))?;
     }
+    // Namespace fds: the user vns first, as nsenter(1) orders its namespaces.
+    let mut fds = Vec::new();
+    for &fd in &a.fd {
+        // SAFETY: the caller names an fd it holds; it stays open for this borrow (vnsctl closes none).
+        let ns = unsafe { BorrowedFd::borrow_raw(fd) };
+        let kind = dev::ns_kind(ns).map_err(|e| fail(&format!("fd {fd}: not a namespace"), e))?;
+        fds.push((ns, kind));
+    }
+    fds.sort_by_key(|&(_, kind)| kind != Kind::User.as_u32());
+    for (ns, _) in fds {
+        d.setns_fd(ns).map_err(|e| {
+            fail(
+                &format!("reassociate to namespace fd {} failed", ns.as_raw_fd()),
+                e,
+            )
+        })?;
+    }
     drop(d);
     // A new pid vns applies to children: fork as nsenter(1) does.
     run_program(a.program, true)
 }
+
+/// `vnsctl hold`: namespace fds of the ids and types asked for, left open (not close-on-exec) for the
+/// program; "FD TYPE ID" printed for each.
+fn hold(a: HoldArgs) -> Res<ExitCode> {
+    let d = open()?;
+    let mut wanted = Vec::new();
+    if !a.ids.is_empty() {
+        let all = d
+            .namespaces()
+            .map_err(|e| fail("cannot list namespaces", e))?;
+        for &id in &a.ids {
+            let e = all
+                .iter()
+                .find(|e| e.id == id)
+                .ok_or_else(|| Fail(format!("namespace {id} not found")))?;
+            wanted.push((id, e.kind));
+        }
+    }
+    for t in &a.kinds {
+        let kind =
+            Kind::from_name(t).ok_or_else(|| Fail(format!("unknown namespace type: {t}")))?;
+        wanted.push((0, kind.as_u32()));
+    }
+    if wanted.is_empty() {
+        return Err(Fail("nothing to hold: use --ns ID or -t TYPE".into()));
+    }
+    let mut held = Vec::new();
+    for (id, kind) in wanted {
+        let fd = d
+            .ns_fd(id, kind)
+            .map_err(|e| fail(&format!("cannot hold namespace {id}"), e))?;
+        let mut ns_id = 0u64;
+        // SAFETY: VNS_NS_GET_ID writes a u64 to the pointer given.
+        unsafe { ioc_ns_get_id(fd.as_raw_fd(), &mut ns_id) }
+            .map_err(|e| fail("cannot read id", e))?;
+        let name = Kind::from_u32(kind).map_or("?", Kind::name);
+        println!("{} {} {}", fd.as_raw_fd(), name, ns_id);
+        // Inherited by the program: not close-on-exec.
+        nix::fcntl::fcntl(
+            fd.as_raw_fd(),
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
+        )
+        .map_err(|e| fail("fcntl failed", e))?;
+        held.push((fd, name));
+    }
+    drop(d);
+    // The program finds them in VNS_HOLD_FDS ("FD:TYPE ..."), as LISTEN_FDS tells a socket-activated one.
+    let list: Vec<String> = held
+        .iter()
+        .map(|(fd, kind)| format!("{}:{}", fd.as_raw_fd(), kind))
+        .collect();
+    std::env::set_var("VNS_HOLD_FDS", list.join(" "));
+    // The fds stay open across the exec (given to the program on purpose).
+    held.into_iter().for_each(|(fd, _)| std::mem::forget(fd));
+    run_program(a.program, false)
+}
+
+nix::ioctl_read_bad!(ioc_ns_get_id, vns_core::abi::VNS_NS_GET_ID, u64);
 
 /// `vnsctl hostname` / `domainname`.
 fn uts(which: u32, name: Option<String>) -> Res<()> {

@@ -200,3 +200,23 @@ fn help_reads_like_util_linux() {
     assert!(unshare.contains("-r, --map-root-user"));
     assert!(unshare.contains("[PROGRAM]..."));
 }
+
+#[test]
+fn hold_and_nsenter_fd() {
+    let Cmd::Hold(h) = parse(&[
+        "vnsctl", "hold", "--ns", "12", "-t", "uts", "--", "sh", "-c", "x",
+    ])
+    .cmd
+    else {
+        panic!()
+    };
+    assert_eq!(h.ids, [12]);
+    assert_eq!(h.kinds, ["uts"]);
+    assert_eq!(h.program, ["sh", "-c", "x"]);
+    let Cmd::Nsenter(n) = parse(&["vnsctl", "nsenter", "--fd", "3", "--fd", "4", "true"]).cmd
+    else {
+        panic!()
+    };
+    assert_eq!(n.fd, [3, 4]);
+    assert_eq!(n.target, None);
+}
