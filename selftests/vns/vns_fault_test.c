@@ -272,6 +272,16 @@ static int op_setns_task(int fd, void *ctx)
 	return vns_ioctl(fd, VNS_IOC_SETNS_TASK, &s);
 }
 
+/* A namespace fd of the caller's own uts vns (the fd stays open: the attempt's process exits). */
+static int op_ns_fd(int fd, void *ctx)
+{
+	struct vns_ns_fd f = { .kind = VNS_KIND_UTS };
+	int ret = ioctl(fd, VNS_IOC_NS_FD, &f);
+
+	(void)ctx;
+	return ret < 0 ? -errno : 0;
+}
+
 static const struct scenario scenarios[] = {
 	{ "unshare every kind", setup_user_vns, op_unshare_all },
 	{ "unshare mnt+uts", setup_user_vns, op_unshare_mnt_uts },
@@ -281,6 +291,7 @@ static const struct scenario scenarios[] = {
 	{ "setns uts", setup_sibling, op_setns },
 	{ "setns time", setup_time_for_children, op_setns_time },
 	{ "setns_task user+uts", setup_holder, op_setns_task },
+	{ "ns_fd", setup_user_vns, op_ns_fd },
 	{ "list_ns", setup_user_vns, op_list_ns },
 	{ "list_mounts", setup_newns, op_list_mounts },
 };

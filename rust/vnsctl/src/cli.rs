@@ -219,7 +219,8 @@ pub struct LsnsArgs {
     /// Don't print headings.
     #[arg(short = 'n', long)]
     pub noheadings: bool,
-    /// Output columns (NS,TYPE,NPROCS,LEVEL,PARENT,OWNER,UID; +LIST adds to the defaults).
+    /// Output columns (NS,TYPE,NPROCS,LEVEL,PARENT,OWNER,UID, and UIDMAP,GIDMAP; +LIST adds to the
+    /// defaults).
     #[arg(short = 'o', long, value_name = "LIST")]
     pub output: Option<String>,
     /// Only the namespaces of this process (as lsns -p).

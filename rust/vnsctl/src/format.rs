@@ -25,10 +25,27 @@ pub enum Column {
     Owner,
     /// The owner's uid as the caller sees it.
     Uid,
+    /// A user namespace's uid map as the caller sees it (`FIRST:LOWER:COUNT,...`); not a default.
+    Uidmap,
+    /// Its gid map, likewise.
+    Gidmap,
 }
 
 impl Column {
-    /// Every column, in the default order.
+    /// Every column: the defaults, then the ones only `-o` shows.
+    pub const EVERY: [Column; 9] = [
+        Column::Ns,
+        Column::Type,
+        Column::Nprocs,
+        Column::Level,
+        Column::Parent,
+        Column::Owner,
+        Column::Uid,
+        Column::Uidmap,
+        Column::Gidmap,
+    ];
+
+    /// The default columns, in order.
     pub const ALL: [Column; 7] = [
         Column::Ns,
         Column::Type,
@@ -49,21 +66,33 @@ impl Column {
             Column::Parent => "PARENT",
             Column::Owner => "OWNER",
             Column::Uid => "UID",
+            Column::Uidmap => "UIDMAP",
+            Column::Gidmap => "GIDMAP",
         }
     }
 
     /// Parses a column name, case-insensitively.
     pub fn parse(s: &str) -> Option<Column> {
-        Column::ALL
+        Column::EVERY
             .into_iter()
             .find(|c| c.name().eq_ignore_ascii_case(s))
     }
 
     fn numeric(self) -> bool {
-        !matches!(self, Column::Type)
+        !matches!(self, Column::Type | Column::Uidmap | Column::Gidmap)
     }
 
-    fn value(self, e: &VnsNsEntry) -> Value {
+    /// Whether the column needs the id maps (`Maps`).
+    pub fn needs_maps(self) -> bool {
+        matches!(self, Column::Uidmap | Column::Gidmap)
+    }
+
+    fn value(self, e: &VnsNsEntry, maps: &Maps) -> Value {
+        let map = |i: usize| {
+            maps.get(&e.id)
+                .and_then(|m| m.get(i))
+                .map_or(Value::Null, |s| json!(s))
+        };
         let id_or_null = |id: u64| if id == 0 { Value::Null } else { json!(id) };
         match self {
             Column::Ns => json!(e.id),
@@ -73,8 +102,22 @@ impl Column {
             Column::Parent => id_or_null(e.parent_id),
             Column::Owner => id_or_null(e.owner_id),
             Column::Uid => json!(e.owner_uid),
+            Column::Uidmap => map(0),
+            Column::Gidmap => map(1),
         }
     }
+}
+
+/// The id maps of user namespaces, by id: `[uid map, gid map]` as `FIRST:LOWER:COUNT,...`.
+pub type Maps = std::collections::BTreeMap<u64, [String; 2]>;
+
+/// A map as the UIDMAP and GIDMAP columns show it: `FIRST:LOWER:COUNT`, comma-separated.
+pub fn map_text(extents: &[vns_core::abi::VnsIdExtent]) -> String {
+    let parts: Vec<String> = extents
+        .iter()
+        .map(|e| format!("{}:{}:{}", e.first, e.lower_first, e.count))
+        .collect();
+    parts.join(",")
 }
 
 /// Parses `-o` (comma-separated, a leading `+` adds to the defaults as util-linux does).
@@ -139,14 +182,19 @@ pub fn table(headers: &[&str], numeric: &[bool], rows: &[Vec<String>], noheading
 }
 
 /// `lsns` as a table.
-pub fn lsns_table(entries: &[VnsNsEntry], cols: &[Column], noheadings: bool) -> String {
+pub fn lsns_table(
+    entries: &[VnsNsEntry],
+    cols: &[Column],
+    noheadings: bool,
+    maps: &Maps,
+) -> String {
     let headers: Vec<&str> = cols.iter().map(|c| c.name()).collect();
     let numeric: Vec<bool> = cols.iter().map(|c| c.numeric()).collect();
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {
             cols.iter()
-                .map(|c| match c.value(e) {
+                .map(|c| match c.value(e, maps) {
                     Value::Null => "-".to_string(),
                     Value::String(s) => s,
                     v => v.to_string(),
@@ -158,13 +206,13 @@ pub fn lsns_table(entries: &[VnsNsEntry], cols: &[Column], noheadings: bool) -> 
 }
 
 /// `lsns -J`: `{"namespaces": [{"ns": ..., "type": ..., ...}]}` with lower-case column names.
-pub fn lsns_json(entries: &[VnsNsEntry], cols: &[Column]) -> String {
+pub fn lsns_json(entries: &[VnsNsEntry], cols: &[Column], maps: &Maps) -> String {
     let list: Vec<Value> = entries
         .iter()
         .map(|e| {
             let mut m = Map::new();
             for c in cols {
-                m.insert(c.name().to_ascii_lowercase(), c.value(e));
+                m.insert(c.name().to_ascii_lowercase(), c.value(e, maps));
             }
             Value::Object(m)
         })
@@ -310,131 +358,6 @@ pub(crate) fn pretty(v: &Value) -> String {
     s
 }
 
+/// The output formats' tests (`format/tests.rs`).
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(id: u64, kind: Kind, parent: u64, owner: u64) -> VnsNsEntry {
-        VnsNsEntry {
-            id,
-            parent_id: parent,
-            owner_id: owner,
-            kind: kind.as_u32(),
-            level: 1,
-            nr_tasks: 3,
-            owner_uid: 1000,
-        }
-    }
-
-    #[test]
-    fn columns_parse_case_insensitive_and_plus() {
-        assert_eq!(
-            parse_columns("ns,type").unwrap(),
-            vec![Column::Ns, Column::Type]
-        );
-        assert_eq!(parse_columns("NPROCS").unwrap(), vec![Column::Nprocs]);
-        let plus = parse_columns("+uid").unwrap();
-        assert_eq!(plus.len(), Column::ALL.len() + 1);
-        assert!(parse_columns("ns,bogus").unwrap_err().contains("bogus"));
-        assert!(parse_columns("").is_err());
-    }
-
-    #[test]
-    fn lsns_table_aligns_numbers_right() {
-        let t = lsns_table(
-            &[entry(9, Kind::User, 1, 1), entry(12, Kind::Uts, 0, 9)],
-            &[Column::Ns, Column::Type, Column::Parent],
-            false,
-        );
-        assert_eq!(t, "NS TYPE PARENT\n 9 user      1\n12 uts       -\n");
-    }
-
-    #[test]
-    fn lsns_noheadings() {
-        let t = lsns_table(
-            &[entry(9, Kind::Net, 0, 1)],
-            &[Column::Ns, Column::Type],
-            true,
-        );
-        assert_eq!(t, "9 net\n");
-    }
-
-    #[test]
-    fn lsns_json_shape() {
-        let j: Value =
-            serde_json::from_str(&lsns_json(&[entry(5, Kind::Pid, 2, 1)], &Column::ALL)).unwrap();
-        let ns = &j["namespaces"][0];
-        assert_eq!(ns["ns"], 5);
-        assert_eq!(ns["type"], "pid");
-        assert_eq!(ns["nprocs"], 3);
-        assert_eq!(ns["parent"], 2);
-        assert_eq!(ns["uid"], 1000);
-    }
-
-    #[test]
-    fn json_parent_zero_is_null() {
-        let j: Value =
-            serde_json::from_str(&lsns_json(&[entry(5, Kind::Ipc, 0, 1)], &[Column::Parent]))
-                .unwrap();
-        assert!(j["namespaces"][0]["parent"].is_null());
-    }
-
-    #[test]
-    fn kind_names() {
-        assert_eq!(kind_name(0), "user");
-        assert_eq!(kind_name(7), "time");
-        assert_eq!(kind_name(8), "?");
-    }
-
-    #[test]
-    fn mounts_render() {
-        let mut m = VnsMount::zeroed();
-        m.id = 3;
-        m.parent_id = 1;
-        m.flags = VNS_MNT_RDONLY;
-        vns_core::abi::set_c_str(&mut m.source, b"tmpfs").unwrap();
-        vns_core::abi::set_c_str(&mut m.target, b"/tmp").unwrap();
-        vns_core::abi::set_c_str(&mut m.fstype, b"tmpfs").unwrap();
-        let t = mounts_table(&[m]);
-        assert_eq!(
-            t,
-            "ID PARENT SOURCE TARGET FSTYPE OPTIONS\n 3      1 tmpfs  /tmp   tmpfs  ro\n"
-        );
-        let j: Value = serde_json::from_str(&mounts_json(&[m])).unwrap();
-        assert_eq!(j["filesystems"][0]["target"], "/tmp");
-        assert_eq!(j["filesystems"][0]["options"], "ro");
-    }
-
-    #[test]
-    fn info_lists_every_kind() {
-        let i = VnsInfo {
-            ns_id: [1, 2, 3, 4, 5, 6, 7, 8],
-            flags: VNS_INFO_FULL_CAPS,
-            ..Default::default()
-        };
-        let t = info_text(&i);
-        assert!(t.starts_with("user:              1\n"));
-        assert!(t.contains("time:              8\n"));
-        assert!(t.contains("capabilities:      full\n"));
-        let j: Value = serde_json::from_str(&info_json(&i)).unwrap();
-        assert_eq!(j["namespaces"]["mnt"], 6);
-        assert_eq!(j["full_caps"], true);
-    }
-
-    #[test]
-    fn ucounts_and_limits_tables() {
-        let mut u = VnsUcounts::default();
-        u.count[2] = 1;
-        u.max[2] = 10;
-        let t = ucounts_table(&u);
-        assert!(t.contains("\nuts        1  10\n"), "{t}");
-        let l = limits_table(&[
-            ("max_uts_namespaces".into(), 5),
-            ("mount-max".into(), 100000),
-        ]);
-        assert_eq!(
-            l,
-            "NAME                LIMIT\nmax_uts_namespaces      5\nmount-max          100000\n"
-        );
-    }
-}
+mod tests;

@@ -241,12 +241,22 @@ fn lsns(a: LsnsArgs) -> Res<()> {
             .map_err(|e| fail(&format!("cannot read namespaces of process {pid}"), e))?;
         entries.retain(|e| t.ns_id.contains(&e.id));
     }
+    // UIDMAP/GIDMAP: each user namespace's maps, as the caller sees them (VNS_IOC_GET_ID_MAP).
+    let mut maps = format::Maps::new();
+    if cols.iter().any(|c| c.needs_maps()) {
+        for e in entries.iter().filter(|e| e.kind == Kind::User.as_u32()) {
+            let text = |which| d.id_map(e.id, which).map(|m| format::map_text(&m));
+            if let (Ok(u), Ok(g)) = (text(VNS_MAP_UID), text(VNS_MAP_GID)) {
+                maps.insert(e.id, [u, g]);
+            }
+        }
+    }
     print!(
         "{}",
         if a.json {
-            format::lsns_json(&entries, &cols)
+            format::lsns_json(&entries, &cols, &maps)
         } else {
-            format::lsns_table(&entries, &cols, a.noheadings)
+            format::lsns_table(&entries, &cols, a.noheadings, &maps)
         }
     );
     Ok(())
