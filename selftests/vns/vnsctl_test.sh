@@ -51,7 +51,8 @@ expect "hostname too long is EINVAL" "Invalid argument" vnsctl unshare -r -u -- 
 expect "lsns shows the new uts vns" "^ *[0-9]+ uts$" vnsctl unshare -r -u -- vnsctl lsns -t uts -n -o NS,TYPE
 expect "lsns header" "^ *NS TYPE +NPROCS LEVEL PARENT OWNER +UID$" vnsctl lsns
 expect "lsns -J" '"namespaces"' vnsctl unshare -r -- vnsctl lsns -J
-expect "lsns UIDMAP: the map of a new user vns" "^ *[0-9]+ user 0:$(id -u):1$" vnsctl unshare -r -- vnsctl lsns -t user -n -o NS,TYPE,UIDMAP
+expect "lsns UIDMAP: a child user vns's map, lower ids as its parent sees them" "^ *[0-9]+ user 0:0:1$" \
+	vnsctl unshare -r -- sh -c 'vnsctl unshare -r -- sleep 3 & sleep 1; vnsctl lsns -t user -n -o NS,TYPE,UIDMAP; wait'
 expect "lsns unknown type" "vnsctl: unknown namespace type: bogus" vnsctl lsns -t bogus
 expect "lsns unknown column" "unknown column: BOGUS" vnsctl lsns -o BOGUS
 expect "lsns: a uts vns owned two levels down" "^ *2 uts$" vnsctl unshare -r -- vnsctl unshare -r -u -- vnsctl lsns -n -o LEVEL,TYPE -t uts
