@@ -217,12 +217,13 @@ impl VnsFile {
 
     fn setns(&self, arg: Arg) -> VnsResult<()> {
         let s: VnsSetns = arg.read()?;
-        let kind = s.check_input()?;
-        if s.flags & VNS_SETNS_FD != 0 {
-            // A namespace fd: EBADF, EINVAL (not one), then as by id.
-            return self.state.setns_ns(nsfd::namespace_of(s.id)?, kind);
+        if s.flags & VNS_SETNS_FD != 0 && s.flags & !VNS_SETNS_FD == 0 {
+            // A namespace fd, looked up first as setns(2) does: EBADF, EINVAL (not one), then the
+            // kind (EINVAL) and as by id.
+            let ns = nsfd::namespace_of(s.id)?;
+            return self.state.setns_ns(ns, s.check_input()?);
         }
-        self.state.setns(s.id, kind)
+        self.state.setns(s.id, s.check_input()?)
     }
 
     fn get_uts(&self, arg: Arg) -> VnsResult<()> {

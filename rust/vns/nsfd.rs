@@ -25,7 +25,10 @@ use crate::{
         Errno,
         VnsResult, //
     },
-    ns::NsRef,
+    ns::{
+        Ns,
+        NsRef, //
+    },
     state::{
         Current,
         Vns, //
@@ -37,9 +40,12 @@ use crate::{
         RcuRef, //
     },
     user::IdMapKind,
-    vcore::abi::{
-        Kind,
-        NsCmd, //
+    vcore::{
+        abi::{
+            Kind,
+            NsCmd, //
+        },
+        caps::CAP_SYS_ADMIN, //
     }, //
 };
 
@@ -75,18 +81,26 @@ pub(crate) fn namespace_of(fd: u64) -> VnsResult<NsRef> {
     Ok(with_anon_fd::<NsFile, _>(fd, |f| f.ns.clone())?)
 }
 
-/// Whether the caller may see `ns`: one of its own (active or for children), or one owned by its user
-/// vns or a descendant (the rule of LIST_NS).
-fn may_see(cur: &Current, ns: &NsRef) -> bool {
+/// Whether the caller may hold `ns` by id: one of its own (active or for children); or one it has vns
+/// CAP_SYS_ADMIN over (in a user vns itself, in another kind's owner), so that nobody pins the
+/// namespaces of a user it has no power over (7.3 opens a namespace by handle only for a caller that
+/// may see them all, fs/nsfs.c). A pid vns must also be the caller's active one or below it, as
+/// `pidns_get_parent` keeps a task from climbing above its own.
+fn may_hold(cur: &Current, ns: &NsRef) -> bool {
     let p = &cur.proxy;
     let own = |other: &NsRef| RcuRef::ptr_eq(other, ns);
-    p.ns.iter().any(own)
-        || own(&p.pid_ns_for_children)
-        || own(&p.time_ns_for_children)
-        || ns
-            .owner
-            .as_ref()
-            .is_some_and(|o| o.is_same_or_descendant_of(cur.user_ns()))
+    if p.ns.iter().any(own) || own(&p.pid_ns_for_children) || own(&p.time_ns_for_children) {
+        return true;
+    }
+    if ns.kind == Kind::Pid && !ns.is_pid_descendant_of(p.get(Kind::Pid)) {
+        return false;
+    }
+    let power_over = if ns.kind == Kind::User {
+        ns
+    } else {
+        Ns::owner_or_self(ns)
+    };
+    cur.ns_capable(power_over, CAP_SYS_ADMIN)
 }
 
 /// A user vns the caller's user vns is, or is an ancestor of (`ns_get_owner`'s walk): else EPERM.
@@ -99,7 +113,7 @@ fn below_own_user_ns(cur: &Current, user: Option<&NsRef>) -> VnsResult<NsRef> {
 
 impl Vns {
     /// VNS_IOC_NS_FD: a namespace fd of `id` (0: the caller's own of `kind`). ENOENT for an unknown id,
-    /// EINVAL for another kind, EPERM for a namespace the caller may not see.
+    /// EINVAL for another kind, EPERM for a namespace the caller may not hold (`may_hold`).
     pub(crate) fn ns_fd(this: &Arc<Self>, id: u64, kind: Kind) -> VnsResult<isize> {
         let cur = this.resolve();
         let ns = if id == 0 {
@@ -109,7 +123,7 @@ impl Vns {
             if ns.kind != kind {
                 return Err(Errno::EINVAL);
             }
-            if !may_see(&cur, &ns) {
+            if !may_hold(&cur, &ns) {
                 return Err(Errno::EPERM);
             }
             ns

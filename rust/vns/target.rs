@@ -45,7 +45,9 @@ struct Target {
 }
 
 impl Vns {
-    /// The task with pid `nr` (ESRCH when there is none, or it is exiting) and its membership.
+    /// The task with pid `nr` (ESRCH when there is none, or it is exiting or being killed: its
+    /// membership may be gone already, and it must not read as the init namespaces) and its
+    /// membership.
     fn find_task(&self, nr: i32) -> VnsResult<Target> {
         let task = TaskRef::find(nr).ok_or(Errno::ESRCH)?;
         let (proxy, pid) = match self.members.lookup(task.key()) {
@@ -59,11 +61,11 @@ impl Vns {
     /// /proc/PID/ns), the real ids for joining them (`validate_nsset`).
     fn may_access(cur: &Current, t: &Target, fscreds: bool) -> bool {
         let a = t.task.access(fscreds);
-        if a.same_thread_group {
+        if a.same_thread_group || (a.ids_match && a.dumpable) {
             return true;
         }
-        let cap = cur.ns_capable(t.proxy.user_ns(), CAP_SYS_PTRACE);
-        cap || (a.ids_match && a.dumpable)
+        // Only now the capability, as ptrace_may_access asks it only when the ids do not do.
+        cur.ns_capable(t.proxy.user_ns(), CAP_SYS_PTRACE)
     }
 
     /// VNS_IOC_GET_TASK_INFO: the namespaces of task `nr`; EACCES where opening its /proc/PID/ns files

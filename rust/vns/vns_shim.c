@@ -273,7 +273,7 @@ int vns_shim_anon_fd(const struct vns_anon_ops *ops, void *data, u32 tag)
 	af->ops = ops;
 	af->data = data;
 	af->tag = tag;
-	fd = anon_inode_getfd("[vns]", &vns_anon_fops, af, O_RDWR | O_CLOEXEC);
+	fd = anon_inode_getfd("[vns]", &vns_anon_fops, af, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		kfree(af);
 	return fd;

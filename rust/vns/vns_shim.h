@@ -21,7 +21,7 @@ struct vns_task_facts {
 	u8 sighand_shared;	/* refcount_read(&current->sighand->count) > 1 */
 	u8 pad[3];
 	u32 euid, egid;		/* kuid/kgid values (init user namespace) */
-	s32 tgid;		/* task_tgid_nr(current) */
+	s32 tgid;		/* task_tgid_vnr(current): its pid as the caller's pid namespace sees it */
 };
 
 /* The credentials a /proc/sys/vns file was opened with (file->f_cred). */
@@ -36,7 +36,7 @@ struct vns_task_access {
 	u8 ids_match;		/* the caller's (fs or real) uid/gid equal the task's real, effective, saved */
 	u8 dumpable;		/* its exec_state's dumpable is TASK_DUMPABLE_OWNER */
 	u8 pad;
-	s32 tgid;		/* its tgid in the init pid namespace */
+	s32 tgid;		/* its tgid in the caller's pid namespace */
 };
 
 /*

@@ -105,7 +105,7 @@ void vns_shim_current_facts(struct vns_task_facts *facts)
 	memset(facts->pad, 0, sizeof(facts->pad));
 	facts->euid = __kuid_val(cred->euid);
 	facts->egid = __kgid_val(cred->egid);
-	facts->tgid = task_tgid_nr(current);
+	facts->tgid = task_tgid_vnr(current);
 }
 
 struct task_struct *vns_shim_current(void)
@@ -185,8 +185,10 @@ bool vns_shim_clock_read(int clock_id, struct vns_timespec *ts)
 }
 
 /*
- * The task with pid @nr in the caller's pid namespace, held, or NULL when there is none or it has left
- * its namespaces (exit_task_namespaces(): as opening /proc/PID/ns/<x> or setns() on a pidfd then fails).
+ * The task with pid @nr in the caller's pid namespace, held, or NULL when there is none, or it is exiting
+ * (PF_EXITING: its vns membership goes at sched_process_exit, before exit_nsproxy_namespaces() clears
+ * its nsproxy) or being killed (SIGKILL pending: a task vns failed closed never ran): such a task must not
+ * read as a task of the init namespaces.
  */
 struct task_struct *vns_shim_task_get(s32 nr)
 {
@@ -203,7 +205,7 @@ struct task_struct *vns_shim_task_get(s32 nr)
 	if (!task)
 		return NULL;
 	task_lock(task);
-	if (!task->nsproxy) {
+	if (!task->nsproxy || (task->flags & PF_EXITING) || __fatal_signal_pending(task)) {
 		task_unlock(task);
 		put_task_struct(task);
 		return NULL;
@@ -239,5 +241,5 @@ void vns_shim_task_access(struct task_struct *task, bool fscreds, struct vns_tas
 	access->dumpable = READ_ONCE(exec_state->dumpable) == TASK_DUMPABLE_OWNER;
 	rcu_read_unlock();
 	access->pad = 0;
-	access->tgid = task_tgid_nr(task);
+	access->tgid = task_tgid_vnr(task);
 }

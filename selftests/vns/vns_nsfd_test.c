@@ -272,6 +272,54 @@ static int check_not_visible(void *arg)
 	return 0;
 }
 
+/* Another user's namespaces cannot be pinned by id, though LIST_NS shows them. */
+static int check_other_users(void *arg)
+{
+	const uint64_t *ids = arg;
+	int fd = vns_open();
+
+	C_TRUE(fd >= 0);
+	C_EQ(-EPERM, ns_fd(fd, ids[0], VNS_KIND_USER));
+	C_EQ(-EPERM, ns_fd(fd, ids[1], VNS_KIND_UTS));
+	return 0;
+}
+
+static int hold_own(void *arg, int out, int in)
+{
+	struct vns_info info;
+	int fd = vns_open();
+
+	C_TRUE(fd >= 0);
+	C_EQ(0, vns_unshare_map_root(fd, CLONE_NEWUTS));
+	C_EQ(0, vns_get_info(fd, &info));
+	C_EQ(0, write_full(out, info.ns_id, sizeof(info.ns_id)));
+	peer_wait(in);
+	return 0;
+}
+
+TEST(ns_fd_by_id_needs_power_over_it)
+{
+	uint64_t ids[VNS_NR_KINDS], pair[2];
+	struct peer p;
+	int fd = vns_open(), t;
+
+	if (getuid() != 0)
+		SKIP(return, "needs a second user");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, peer_start(&p, hold_own, NULL));
+	ASSERT_EQ(0, read_full(p.rd, ids, sizeof(ids)));
+	/* Its owner (root, here) may hold them by id... */
+	t = ns_fd(fd, ids[VNS_KIND_UTS], VNS_KIND_UTS);
+	ASSERT_LE(0, t);
+	close(t);
+	/* ...uid 1000 may not. */
+	pair[0] = ids[VNS_KIND_USER];
+	pair[1] = ids[VNS_KIND_UTS];
+	EXPECT_EQ(0, vns_in_child_as(VNS_TEST_UID, check_other_users, pair));
+	ASSERT_EQ(0, peer_finish(&p));
+	close(fd);
+}
+
 TEST(ns_fd_by_id_follows_list_ns)
 {
 	struct vns_info info;

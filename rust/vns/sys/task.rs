@@ -87,7 +87,7 @@ pub(crate) struct CurrentFacts {
     pub(crate) euid: u32,
     /// Effective kgid.
     pub(crate) egid: u32,
-    /// Thread group id in the init pid namespace.
+    /// Thread group id in the caller's own pid namespace (`getpid()`).
     pub(crate) tgid: i32,
 }
 
@@ -202,7 +202,7 @@ pub(crate) struct TaskAccess {
     pub(crate) ids_match: bool,
     /// It is dumpable by its owner (`TASK_DUMPABLE_OWNER`, `task_still_dumpable()`).
     pub(crate) dumpable: bool,
-    /// Its tgid in the init pid namespace (what GET_INFO reports in the init pid vns).
+    /// Its tgid in the caller's pid namespace (what GET_INFO reports in the init pid vns).
     pub(crate) tgid: i32,
 }
 
