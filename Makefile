@@ -129,9 +129,10 @@ stress: initramfs
 
 # The test kernel under virtme-ng, vns loaded from the build tree: the selftests from the host's kselftest
 # install tree, or VNG_CMD (run in the guest, as root, in this directory). No initramfs; `make setup` first.
+# VNG_CMD reaches scripts/vng-run.sh through the environment, as written (quotes, &&, pipes).
+export VNG_CMD
 vng: modules selftests-install
-	$(ROOT)/scripts/vng-run.sh --kdir $(VNS_KDIR) --ko $(KO) --ksft $(INSTALL_PATH) --log $(OUT)/vng.log \
-		$(if $(VNG_CMD),-- $(VNG_CMD))
+	$(ROOT)/scripts/vng-run.sh --kdir $(VNS_KDIR) --ko $(KO) --ksft $(INSTALL_PATH) --log $(OUT)/vng.log
 
 # Host fuzzing of vns-core's id-map and struct-size parsers (cargo fuzz, nightly; VNS_FUZZ_SECONDS each).
 fuzz: setup

@@ -9,10 +9,11 @@
 # Fails when the command fails, when the guest prints any kernel report, or on timeout.
 #
 #   scripts/vng-run.sh --kdir KDIR --ko VNS_KO [--ksft DIR] [--timeout S] [--log FILE] [-- COMMAND]
+#   (with no COMMAND, $VNG_CMD when set: make vng VNG_CMD='...')
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-kdir= ko= ksft= timeout=900 log= cmd=
+kdir= ko= ksft= timeout=900 log= cmd=${VNG_CMD:-}
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--kdir) kdir=$2; shift 2 ;;
