@@ -10,6 +10,9 @@
 #   make setup      install what is missing (Debian 12, as root)
 #   make kernel     build (or reuse) the cached test kernel
 #   make tools      vnsctl (static) and the C sample
+#   make install    modules_install of vns.ko (INSTALL_MOD_PATH=DIR to stage it elsewhere than /)
+#   make selftests-install INSTALL_PATH=DIR   the kselftest install tree (run_kselftest.sh -c vns)
+#   make vng        boot the test kernel under virtme-ng with vns loaded: the selftests, or VNG_CMD='...'
 #   make bench      benchmarks in the guest, side by side with the kernel's unshare(2)
 #   make check-kasan   the selftests on a clang-built KASAN kernel
 #   make stress     longer stress, fuzz and module-cycle runs
@@ -40,8 +43,8 @@ else
 VNS_KDIR = $(KDIR)
 endif
 
-.PHONY: all modules setup kernel have-kdir rust-analyzer host-test selftests tools initramfs run check check-kasan \
-	bench stress fuzz docs-check paths clean
+.PHONY: all modules install setup kernel have-kdir rust-analyzer host-test selftests selftests-install tools \
+	initramfs run check check-kasan bench stress fuzz docs-check paths vng clean
 
 all: modules
 
@@ -61,6 +64,11 @@ modules: have-kdir
 	@mkdir -p $(OUT)/module
 	$(MAKE) -C $(VNS_KDIR) M=$(ROOT) $(MODFLAGS) modules
 
+# modules_install, as for any external module: $(INSTALL_MOD_PATH)/lib/modules/<release>/updates/vns.ko, then
+# depmod (kmod).
+install: modules
+	$(MAKE) -C $(VNS_KDIR) M=$(ROOT) $(MODFLAGS) INSTALL_MOD_DIR=updates modules_install
+
 rust-analyzer: have-kdir
 	$(MAKE) -C $(VNS_KDIR) M=$(ROOT) $(MODFLAGS) rust-analyzer
 	cp $(OUT)/module/rust-project.json $(ROOT)/rust-project.json
@@ -77,6 +85,13 @@ host-test:
 selftests: have-kdir
 	$(MAKE) -C $(ROOT)/selftests/vns OUTPUT=$(OUT)/selftests
 
+# The kernel's kselftest-install layout; the guest runs the same tree (scripts/mkinitramfs.sh).
+INSTALL_PATH ?= $(OUT)/kselftest
+selftests-install: selftests tools
+	rm -rf $(INSTALL_PATH)/vns $(INSTALL_PATH)/kselftest
+	$(MAKE) -C $(ROOT)/selftests/vns OUTPUT=$(OUT)/selftests INSTALL_PATH=$(abspath $(INSTALL_PATH)) \
+		TEST_FILES="$(OUT)/bin/vnsctl $(OUT)/bin/vns_uts" install
+
 # vnsctl (static, musl) and the C sample, for the guest.
 tools:
 	cd $(ROOT)/rust && cargo build --release --locked --target x86_64-unknown-linux-musl -p vnsctl
@@ -84,8 +99,9 @@ tools:
 	cp $(ROOT)/rust/target/x86_64-unknown-linux-musl/release/vnsctl $(OUT)/bin/
 	$(MAKE) -C $(ROOT)/samples OUTPUT=$(OUT)/bin
 
-initramfs: kernel modules selftests tools
-	$(ROOT)/scripts/mkinitramfs.sh $(OUT) $(KO)
+initramfs: kernel modules
+	$(MAKE) selftests-install INSTALL_PATH=$(OUT)/kselftest
+	$(ROOT)/scripts/mkinitramfs.sh $(OUT) $(KO) $(OUT)/kselftest
 
 run: setup initramfs
 	$(ROOT)/scripts/qemu-run.sh --kernel $(VNS_KDIR)/arch/x86/boot/bzImage --initrd $(OUT)/initramfs.cpio.gz \
@@ -110,6 +126,13 @@ bench: setup initramfs
 stress: initramfs
 	$(ROOT)/scripts/qemu-run.sh --kernel $(VNS_KDIR)/arch/x86/boot/bzImage --initrd $(OUT)/initramfs.cpio.gz \
 		--mode test --stress --timeout 3600 --log $(OUT)/guest-stress.log
+
+# The test kernel under virtme-ng, vns loaded from the build tree: the selftests from the host's kselftest
+# install tree, or VNG_CMD (run in the guest, as root, in this directory). No initramfs; `make setup` first.
+# VNG_CMD reaches scripts/vng-run.sh through the environment, as written (quotes, &&, pipes).
+export VNG_CMD
+vng: modules selftests-install
+	$(ROOT)/scripts/vng-run.sh --kdir $(VNS_KDIR) --ko $(KO) --ksft $(INSTALL_PATH) --log $(OUT)/vng.log
 
 # Host fuzzing of vns-core's id-map and struct-size parsers (cargo fuzz, nightly; VNS_FUZZ_SECONDS each).
 fuzz: setup

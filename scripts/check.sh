@@ -78,6 +78,21 @@ else
 	total_fail=$((total_fail + 1))
 fi
 
+if [ "$profile" = default ]; then
+	echo "=== packaging: make install (modules_install) and DKMS against the test kernel"
+	"$here/packaging-test.sh" "$KDIR" >"$out/packaging.log" 2>&1
+	cat "$out/packaging.log"
+	count "$out/packaging.log"
+	# One boot under virtme-ng (the README's commands): the test kernel, vns.ko from the build tree, a
+	# selftest from the host's kselftest install tree through run_kselftest.sh (make vng runs them all), and
+	# the KUnit results of that insmod from dmesg through kunit.py parse.
+	stage "virtme-ng: run_kselftest.sh -t vns:vns_dev_test, dmesg | kunit.py parse" "$here/vng-run.sh" \
+		--kdir "$KDIR" --ko "$KO" --timeout 600 --log "$out/vng-check.log" -- "cd $out/kselftest &&" \
+		"./run_kselftest.sh -t vns:vns_dev_test && dmesg | sed -n '/vns: loaded/,\$p' |" \
+		"python3 $KDIR/tools/testing/kunit/kunit.py parse" >"$out/vng-run.log" 2>&1
+	grep -E '^(ok |not ok |# (not )?ok |vng-run)|Testing complete' "$out/vng-run.log" || true
+fi
+
 echo "check: $(( $(date +%s) - start )) s"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

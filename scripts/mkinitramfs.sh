@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the guest's initramfs: busybox-static, vns.ko, the static selftests and the guest scripts.
+# Build the guest's initramfs: busybox-static, vns.ko, the kselftest install tree (make selftests-install) at
+# /kselftest, coreutils' timeout (the kselftest runner uses `timeout --foreground`, which busybox's lacks) and
+# the guest scripts.
 #
-#   scripts/mkinitramfs.sh OUT_DIR VNS_KO      writes OUT_DIR/initramfs.cpio.gz
+#   scripts/mkinitramfs.sh OUT_DIR VNS_KO KSELFTEST_TREE      writes OUT_DIR/initramfs.cpio.gz
 #
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=$1 ko=$2
+out=$1 ko=$2 ksft=$3
 root=$out/initramfs
 
 [ -x /bin/busybox ] || { echo "mkinitramfs: busybox-static missing (make setup)" >&2; exit 1; }
 [ -f "$ko" ] || { echo "mkinitramfs: $ko not built" >&2; exit 1; }
+[ -x "$ksft/run_kselftest.sh" ] || { echo "mkinitramfs: no kselftest tree at $ksft (make selftests-install)" >&2; exit 1; }
 
 rm -rf "$root"
-mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib/vns,vns/tests,home/user}
+mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,root,lib/vns,vns,home/user}
 cp /bin/busybox "$root/bin/busybox"
 for applet in $(/bin/busybox --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
@@ -24,11 +27,13 @@ cp "$here/guest/init" "$root/init"
 cp "$here/guest/"*.sh "$root/vns/"
 cp "$here/../samples/vns-demo.sh" "$root/vns/demo.sh"
 chmod +x "$root/init" "$root"/vns/*.sh
-if [ -d "$out/selftests" ]; then
-	cp "$out/selftests/run-order" "$root/vns/tests/"
-	while read -r t; do cp "$out/selftests/$t" "$root/vns/tests/"; done < "$out/selftests/run-order"
-	[ -f "$out/selftests/vns_bench" ] && cp "$out/selftests/vns_bench" "$root/vns/"
-fi
+cp -r "$ksft" "$root/kselftest"
+# The runner calls /usr/bin/timeout: coreutils' (dynamically linked) with the libraries ldd names.
+cp /usr/bin/timeout "$root/usr/bin/timeout"
+for lib in $(ldd /usr/bin/timeout | grep -oE '/[^ ]+'); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
 [ -d "$out/bin" ] && cp -r "$out/bin/." "$root/bin/"
 printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\nuser:x:1000:\n' > "$root/etc/group"

@@ -53,46 +53,41 @@ if grep -q '^VNS-GUEST-FAIL' "$log"; then
 fi
 
 # Any kernel report fails the run, whatever the tests said.
-reports='(BUG:|WARNING:|Oops|Kernel panic|kernel BUG|general protection fault|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: possible|bad unlock balance|held lock freed|lock held when returning|KFENCE: |BUG: KASAN|unreferenced object|UBSAN:|sleeping function called from invalid context|scheduling while atomic|stack-protector|refcount_t:|list_add corruption|list_del corruption)'
-# Allocation failures the fault-injection tests cause on purpose are reported by warn_alloc() with a stack
-# dump ("vmalloc error: ...", "page allocation failure: ..."), and the memcg test's cgroup runs its own OOM
-# killer ("... invoked oom-killer: ..."): they are the kernel's, not a bug, and are left out (the header
-# line up to the end of its trace).
-scan=$(awk '/(vmalloc error:|page allocation failure:|invoked oom-killer:)/ { skip = 1 } skip && /<\/TASK>/ { skip = 0; next } !skip' "$log")
-if grep -E -q "$reports" <<<"$scan"; then
-	echo "qemu-run: FAIL: kernel reports in the guest log:"
-	grep -E -n "$reports" <<<"$scan" | head -20 | sed 's/^/    /'
-	fail=1
-fi
+"$(dirname "$0")/kernel-reports.sh" "$log" || fail=1
 
 if [ "$mode" = test ]; then
-	# kselftest TAP: "ok N name", "not ok N name", "ok N name # SKIP reason".
-	# Counted: the selftests' own lines (between VNS-TEST-BEGIN and -END) and vns's KUnit suites (KTAP
-	# suites named vns*); the kernel's own boot-time KUnit suites are not vns's tests.
-	# KUnit suites run at every insmod; each case is counted once, as failed if any of its runs failed.
-	ours=$(awk '/^(not )?ok [0-9]+ vns/ { k = ""; next }
-		/^VNS-TEST-BEGIN/ { t = 1; next } /^VNS-TEST-END/ { t = 0; next }
-		/^ +# Subtest: vns/ { k = $NF; next }
-		k != "" && /^    (not )?ok [0-9]+ / { line = $0; sub(/^ +/, "", line); bad = line ~ /^not ok/
-			name = line; sub(/^(not )?ok [0-9]+ /, "", name); name = k "." name
-			if (!(name in seen)) { seen[name] = bad; order[n++] = name } else if (bad) seen[name] = 1
-			next }
-		t && /^(not )?ok [0-9]+ / { print }
-		END { for (i = 0; i < n; i++) printf "%s 0 %s\n", seen[order[i]] ? "not ok" : "ok", order[i] }' "$log")
+	# The selftests: the kselftest runner's output between VNS-KSFT-BEGIN and -END (scripts/guest/run-tests.sh).
+	# runner.sh prefixes each program's own TAP with "# ": those nested "ok N name" lines are the test cases,
+	# counted one by one. A program's own result ("not ok N selftests: vns: PROG # exit=N" or "# TIMEOUT")
+	# counts once more only when none of its cases failed (it died without finishing its plan).
+	ours=$(awk '/^VNS-KSFT-BEGIN/ { t = 1; bad = 0; next } /^VNS-KSFT-END/ { t = 0; next } !t { next }
+		/^# (not )?ok [0-9]+ / { line = substr($0, 3); if (line ~ /^not ok/) bad = 1; print line; next }
+		/^not ok [0-9]+ selftests: / { p = $0; sub(/^not ok [0-9]+ selftests: /, "", p); if (!bad) print "not ok 0 " p }
+		/^(not )?ok [0-9]+ selftests: / { bad = 0 }' "$log")
+	# vns's KUnit suites (run at every insmod), through the kernel's own parser (kunit.py parse).
+	kunit_py=${VNS_KUNIT_PY:-${kernel%/arch/*}/tools/testing/kunit/kunit.py}
+	if kunit=$("$(dirname "$0")/kunit-results.py" --kunit "$kunit_py" "$log"); then
+		ours=$ours$'\n'$kunit
+	else
+		echo "$kunit"
+		echo "qemu-run: FAIL: vns's KUnit output could not be parsed"
+		fail=1
+	fi
 	passed=$(grep -E -c '^ok [0-9]+ ' <<<"$ours" || true)
 	skipped=$(grep -E -c '^ok [0-9]+ .*# SKIP' <<<"$ours" || true)
 	failed=$(grep -E -c '^not ok [0-9]+ ' <<<"$ours" || true)
 	passed=$((passed - skipped))
-	# A test binary that died without finishing its plan counts as a failure too.
-	bad_rc=$(grep -E -c '^VNS-TEST-END .* rc=[1-9]' "$log" || true)
-	if [ "$bad_rc" -gt 0 ]; then
-		grep -E '^VNS-TEST-END .* rc=[1-9]' "$log" | sed 's/^/qemu-run: FAIL: /'
+	# Each runner invocation the guest announced must have reached its totals line.
+	runs=$(grep -E -c '^# Totals: pass:[0-9]+ fail:[0-9]+ xfail:' <<<"$(awk '/^VNS-KSFT-BEGIN/ { t = 1 } /^VNS-KSFT-END/ { t = 0 } t' "$log")" || true)
+	want=$(sed -n 's/^VNS-KSFT-RUNS \([0-9]*\)$/\1/p' "$log" | head -n 1)
+	if [ -z "$want" ] || [ "$runs" != "$want" ]; then
+		echo "qemu-run: FAIL: $runs of the ${want:-?} kselftest runs finished"
+		fail=1
 	fi
 	if [ "$failed" -gt 0 ]; then
 		grep -E '^not ok [0-9]+ ' <<<"$ours" | sed 's/^/qemu-run: FAIL: /'
 	fi
 	if [ "$fail" = 1 ] && [ "$failed" = 0 ]; then failed=1; fi   # a guest-level failure counts once
-	if [ "$bad_rc" -gt 0 ] && [ "$failed" = 0 ]; then failed=$bad_rc; fi
 	[ "$passed" -gt 0 ] || { echo "qemu-run: FAIL: no test ran"; failed=$((failed + 1)); }
 	echo "guest: $passed passed, $failed failed, $skipped skipped"
 	[ "$failed" = 0 ] || exit 1

@@ -9,6 +9,8 @@
 set -euo pipefail
 
 BINDGEN_VERSION=0.71.1
+VIRTME_NG_VERSION=1.42
+top=$(cd "$(dirname "$0")/.." && pwd)
 LLVM_VERSION=19
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -47,7 +49,8 @@ add_suite /etc/apt/sources.list.d/vns-bookworm-backports.sources bookworm-backpo
 
 # --- Debian packages --------------------------------------------------------------------------------------
 PKGS_MAIN=(bc bison flex libelf-dev libssl-dev cpio xz-utils make gcc python3 busybox-static
-	   "libclang-${LLVM_VERSION}-dev" "clang-${LLVM_VERSION}" "lld-${LLVM_VERSION}" "llvm-${LLVM_VERSION}" python3-docutils)
+	   "libclang-${LLVM_VERSION}-dev" "clang-${LLVM_VERSION}" "lld-${LLVM_VERSION}" "llvm-${LLVM_VERSION}" python3-docutils
+	   dkms kmod python3-venv)
 PKGS_BPO=(qemu-system-x86 qemu-system-arm)
 PKGS_TBPO=(linux-source-7.3)
 
@@ -92,5 +95,13 @@ if ! bindgen --version 2>/dev/null | grep -q " $BINDGEN_VERSION\$"; then
 		|| die "cargo install bindgen-cli failed"
 fi
 
+# --- virtme-ng, from PyPI into the project's virtualenv (make vng, scripts/vng-run.sh) -------------------
+if ! "$top/.venv/bin/vng" --version 2>/dev/null | grep -q " $VIRTME_NG_VERSION\$"; then
+	say "pip: installing virtme-ng $VIRTME_NG_VERSION into $top/.venv"
+	python3 -m venv "$top/.venv" || die "python3 -m venv failed"
+	"$top/.venv/bin/pip" install -q --disable-pip-version-check "virtme-ng==$VIRTME_NG_VERSION" \
+		|| die "pip install virtme-ng failed"
+fi
+
 say "ready: rustc $(rustc --version | cut -d' ' -f2), bindgen $(bindgen --version | cut -d' ' -f2), \
-$(qemu-system-x86_64 --version | head -1 | cut -d' ' -f1-4), linux-source $(ls /usr/src/linux-source-7.3.tar.* 2>/dev/null | head -1)"
+$(qemu-system-x86_64 --version | head -1 | cut -d' ' -f1-4), $("$top/.venv/bin/vng" --version), linux-source $(ls /usr/src/linux-source-7.3.tar.* 2>/dev/null | head -1)"

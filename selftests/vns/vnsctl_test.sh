@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # vnsctl against the real module (issue 5): every subcommand, as root and as an unprivileged user. TAP.
-# Also runs samples/vns_uts (the C sample). Needs vnsctl and vns_uts on PATH.
+# Also runs samples/vns_uts (the C sample). Needs vnsctl and vns_uts beside it (the kselftest install tree)
+# or on PATH.
 
-export PATH=/bin:/sbin:$PATH
+export PATH="$(cd "$(dirname "$0")" && pwd):/bin:/sbin:$PATH"
 n=0
 fails=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
