@@ -28,6 +28,7 @@ if [ -d "$out/selftests" ]; then
 	cp "$out/selftests/run-order" "$root/vns/tests/"
 	while read -r t; do cp "$out/selftests/$t" "$root/vns/tests/"; done < "$out/selftests/run-order"
 	[ -f "$out/selftests/vns_bench" ] && cp "$out/selftests/vns_bench" "$root/vns/"
+	[ -f "$out/selftests/vns_prof" ] && cp "$out/selftests/vns_prof" "$root/vns/"
 fi
 [ -d "$out/bin" ] && cp -r "$out/bin/." "$root/bin/"
 printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n' > "$root/etc/passwd"

@@ -3,15 +3,15 @@
 #
 # Boot the vns test kernel under QEMU (TCG, -smp 2, hard timeout), stream the guest's console, and judge it.
 #
-#   scripts/qemu-run.sh --kernel BZIMAGE --initrd INITRD [--mode test|demo|bench] [--stress] [--timeout S]
+#   scripts/qemu-run.sh --kernel BZIMAGE --initrd INITRD [--mode test|demo|bench|profile] [--stress] [--timeout S]
 #                       [--log FILE] [--clock icount|wall] [--cpu MODEL]
 #
 # --clock icount (what `make bench` uses by default): `-icount shift=0,sleep=off -rtc clock=vm`, so that guest
 # time counts executed instructions (1 virtual ns = 1 instruction; the vCPUs then run in one host thread) and
 # timings do not depend on the host's load. --clock wall (the default): plain TCG, guest time is host time.
-# --cpu pins the vCPU model (default max, which changes with the QEMU version). In bench mode every VNS_BENCH_*
-# variable of the environment (its value without spaces) goes to the guest's init through the kernel command
-# line (parameters without a dot become init's environment).
+# --cpu pins the vCPU model (default max, which changes with the QEMU version). In bench and profile mode
+# every VNS_BENCH_* and VNS_PROF_* variable of the environment (its value without spaces) goes to the guest's
+# init through the kernel command line (parameters without a dot become init's environment).
 #
 # Fails (exit 1) when a selftest fails, the guest reports a failure, the kernel log shows any oops, BUG,
 # WARNING, lockdep or RCU splat, KFENCE or kmemleak report, or the timeout hits. Never hangs: qemu runs under
@@ -42,8 +42,8 @@ case "$clock" in
 	wall) ;;
 	*) echo "qemu-run: --clock icount or wall, not '$clock'" >&2; exit 2 ;;
 esac
-if [ "$mode" = bench ]; then
-	while IFS= read -r var; do extra="$extra $var"; done < <(env | grep -E '^VNS_BENCH_[A-Z0-9_]+=[^ ]*$' | grep -v -E '^VNS_BENCH_(CLOCK|CPU|TIMEOUT)=' | sort)
+if [ "$mode" = bench ] || [ "$mode" = profile ]; then
+	while IFS= read -r var; do extra="$extra $var"; done < <(env | grep -E '^VNS_(BENCH|PROF)_[A-Z0-9_]+=[^ ]*$' | grep -v -E '^VNS_BENCH_(CLOCK|CPU|TIMEOUT)=' | sort)
 	extra="$extra VNS_BENCH_CLOCK=$clock"
 fi
 
@@ -120,4 +120,5 @@ fi
 [ "$fail" = 0 ] || exit 1
 if [ "$mode" = demo ]; then grep -q '^VNS-DEMO: ok' "$log" || { echo "qemu-run: FAIL: the demo did not finish"; exit 1; }; fi
 if [ "$mode" = bench ]; then grep -q '^VNS-BENCH: ok' "$log" || { echo "qemu-run: FAIL: the benchmarks did not finish"; exit 1; }; fi
+if [ "$mode" = profile ]; then grep -q '^VNS-PROFILE: ok' "$log" || { echo "qemu-run: FAIL: the profile did not finish"; exit 1; }; fi
 exit 0
