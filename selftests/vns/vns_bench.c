@@ -353,7 +353,7 @@ static void depth_series(void)
 	}
 	slope = fit_slope(x, res, ND, &resid);
 	printf("slope: %.1f instructions per level (least squares over the medians; largest distance from the line\n"
-	       "       %.1f, i.e. %.1f %% of the depth-1 median)\n", slope * 1000, resid * 1000,
+	       "       %.1f, i.e. %.3f %% of the depth-1 median)\n", slope * 1000, resid * 1000,
 	       res[0] > 0 ? 100.0 * resid / res[0] : 0);
 	record("depth", "slope per level (x1000)", slope * 1000, resid * 1000, -1, -1);
 	munmap(res, 2 * ND * sizeof(double));
@@ -464,6 +464,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	pin_cpu0();
 	header();
 	if (strchr(sec, '0'))
 		floors();
