@@ -64,7 +64,7 @@ static void floors(void)
 	printf("\n0. floors: what every call below pays at least (%s; a task outside any vns)\n\n", unit());
 	printf("%-40s %6s %9s %9s %9s %9s\n", "", "n", "vns med", "vns p99", "kern med", "kern p99");
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct stat2 v = time_op(rows[i].vns, 4 * N), k = { -1, -1, 0, 0 };
+		struct stat2 v = time_op(rows[i].vns, 4 * N), k = { NONE, NONE, 0, 0 };
 
 		if (rows[i].kern)
 			k = time_op(rows[i].kern, 4 * N);
@@ -270,7 +270,7 @@ static void fork_table(const char *ko)
 	printf("%-40s %10.1f %10.1f %9.2f%% %10.2f  (target <= 10%%: %s)\n", "task inside a vns (uts+ipc)",
 	       shared[0], shared[1], 100.0 * (shared[0] - s_off.med_us) / s_off.med_us, shared[0] - s_off.med_us,
 	       shared[0] - s_off.med_us <= 0.10 * s_off.med_us ? "met" : "MISSED");
-	record("fork", "module not loaded", s_off.med_us, s_off.p99_us, -1, -1);
+	record("fork", "module not loaded", s_off.med_us, s_off.p99_us, NONE, NONE);
 	record("fork", "loaded, outside any vns", s_on.med_us, s_on.p99_us, s_off.med_us, s_off.p99_us);
 	record("fork", "inside a vns (uts+ipc)", shared[0], shared[1], s_off.med_us, s_off.p99_us);
 	munmap(shared, 2 * sizeof(double));
@@ -348,14 +348,14 @@ static void depth_series(void)
 		x[i] = depths[i];
 		snprintf(label, sizeof(label), "depth %d", depths[i]);
 		printf("%8d %10.2f %10.2f\n", depths[i], res[2 * i], res[2 * i + 1]);
-		record("depth", label, res[2 * i], res[2 * i + 1], -1, -1);
+		record("depth", label, res[2 * i], res[2 * i + 1], NONE, NONE);
 		res[i] = res[2 * i];
 	}
 	slope = fit_slope(x, res, ND, &resid);
 	printf("slope: %.1f instructions per level (least squares over the medians; largest distance from the line\n"
 	       "       %.1f, i.e. %.3f %% of the depth-1 median)\n", slope * 1000, resid * 1000,
 	       res[0] > 0 ? 100.0 * resid / res[0] : 0);
-	record("depth", "slope per level (x1000)", slope * 1000, resid * 1000, -1, -1);
+	record("depth", "slope per level (x1000)", slope * 1000, resid * 1000, NONE, NONE);
 	munmap(res, 2 * ND * sizeof(double));
 }
 
@@ -424,7 +424,7 @@ static void entries_series(void)
 			printf("   (root's user count in init: %llu)", (unsigned long long)uc.count[VNS_KIND_USER]);
 		printf("\n");
 		snprintf(label, sizeof(label), "entries %d", have);
-		record("entries", label, res[0], res[1], -1, -1);
+		record("entries", label, res[0], res[1], NONE, NONE);
 		if (!done || res[0] < lo)
 			lo = res[0];
 		if (!done || res[0] > hi)
@@ -441,7 +441,7 @@ static void entries_series(void)
 	slope = fit_slope(x, y, done, &resid);
 	printf("flatness: medians within %.1f instructions (%.2f %% of the lowest); slope %.1f instructions per\n"
 	       "          tenfold entries\n", (hi - lo) * 1000, lo > 0 ? 100.0 * (hi - lo) / lo : 0, slope * 1000);
-	record("entries", "spread (x1000)", (hi - lo) * 1000, slope * 1000, -1, -1);
+	record("entries", "spread (x1000)", (hi - lo) * 1000, slope * 1000, NONE, NONE);
 	close(p[1]);
 	while (wait(NULL) > 0)
 		;

@@ -68,7 +68,9 @@ static const char *unit(void)
 	return c && !strcmp(c, "icount") ? "kinsn" : "us";
 }
 
-/* A record line: NAN-free, empty where absent (a negative value). */
+/* A record line, a field empty where absent (NONE). */
+#define NONE (-1e300)
+
 static void record(const char *section, const char *label, double a, double b, double c, double d)
 {
 	double v[4] = { a, b, c, d };
@@ -76,7 +78,7 @@ static void record(const char *section, const char *label, double a, double b, d
 
 	printf("=row;%s;%s", section, label);
 	for (i = 0; i < 4; i++) {
-		if (v[i] >= 0)
+		if (v[i] > NONE)
 			printf(";%.2f", v[i]);
 		else
 			printf(";");
