@@ -1,10 +1,9 @@
 #!/bin/sh
 # vns.mode=profile (scripts/bench-profile.sh, on the VNS_PROFILE=prof kernel): where the instructions of the
-# measured paths go. For each operation of /vns/vns_prof: its cost untraced, the function profiler's
-# per-function hits and self time (graph-time off) over VNS_PROF_N calls, and one call's function_graph.
-# VNS_PROF_OPS and VNS_PROF_GRAPH_OPS: comma-separated operations.
-# The module's Rust is not instrumented (no fentry): its own instructions show as the self time of the
-# nearest traced caller (__x64_sys_ioctl), and every C function it calls shows by name.
+# measured paths go. For each operation of /vns/vns_prof: its cost untraced (VNS_PROF_N calls), then the
+# function_graph trace of VNS_PROF_CALLS calls, copied to tmpfs with the tracer off before it is printed.
+# VNS_PROF_OPS: comma-separated operations. The module's Rust is not instrumented (no fentry): its own
+# instructions show as the self time of the nearest traced caller, and every C function it calls by name.
 T=/sys/kernel/tracing
 mount -t tracefs tracefs $T 2>/dev/null
 P=/vns/vns_prof
@@ -13,28 +12,31 @@ ops=$(echo "${VNS_PROF_OPS:-vns-floor,kern-floor,vns-enotty,vns-uts,kern-uts,vns
 echo 0 > $T/tracing_on
 echo "VNS-PROF: untraced, $n calls each"
 for op in $ops; do $P - "$op" "$n"; done
-echo 0 > $T/options/graph-time
-for op in $ops; do
-	echo "VNS-PROF-BEGIN profile $op"
-	$P $T/function_profile_enabled "$op" "$n"
-	for f in $T/trace_stat/function*; do echo "VNS-PROF-CPU $f"; cat "$f"; done
-	echo "VNS-PROF-END"
-done
-echo function_graph > $T/current_tracer
-echo 1 > $T/options/funcgraph-proc 2>/dev/null
-for op in $(echo "${VNS_PROF_GRAPH_OPS:-vns-uts,kern-uts,vns-cgroup,kern-cgroup,fork}" | tr , " "); do
-	echo > $T/trace
-	echo "VNS-PROF-BEGIN graph $op"
-	$P $T/tracing_on "$op" 1
-	cat $T/trace
-	echo "VNS-PROF-END"
-done
-echo nop > $T/current_tracer
-# The fork with the module not loaded, last (it unloads vns).
-rmmod vns && {
-	echo "VNS-PROF-BEGIN profile fork-unloaded"
-	$P $T/function_profile_enabled fork "$n"
-	for f in $T/trace_stat/function*; do echo "VNS-PROF-CPU $f"; cat "$f"; done
-	echo "VNS-PROF-END"
-	$P - fork "$n"
+# The graph reduced to "function calls self inclusive" (the whole trace floods the console): self is a
+# function's duration less its traced callees'; durations are in us (instructions/1000 under icount).
+summarize() {
+	awk '{ sub(/^ *[0-9]+\) */, ""); sub(/^[-+!#*@$] /, "") }
+	/\|/ { d = 0; if (match($0, /[0-9.]+ us/)) d = substr($0, RSTART, RLENGTH - 3) + 0
+		t = $0; sub(/^[^|]*\| */, "", t)
+		if (t ~ /\{ *$/) { n = t; sub(/\(\).*/, "", n); st[++sp] = n; ch[sp] = 0 }
+		else if (t ~ /; *$/) { n = t; sub(/\(\).*/, "", n); c[n]++; s[n] += d; inc[n] += d; if (sp) ch[sp] += d }
+		else if (t ~ /^\}/ && sp) { n = st[sp]; c[n]++; s[n] += d - ch[sp]; inc[n] += d; sp--; if (sp) ch[sp] += d } }
+	END { for (n in c) printf "%-44s %6d %10.3f %10.3f\n", n, c[n], s[n], inc[n] }'
 }
+profile() {	# profile NAME OP: one graph
+	echo 0 > $T/tracing_on
+	echo function_graph > $T/current_tracer
+	echo 0 > $T/options/funcgraph-irqs
+	echo 16384 > $T/buffer_size_kb
+	echo > $T/trace
+	$P $T/tracing_on "$2" "${VNS_PROF_CALLS:-4}" > /tmp/prof.run
+	cat $T/trace > /tmp/prof.trace
+	echo nop > $T/current_tracer
+	echo "VNS-PROF-BEGIN summary $1"
+	cat /tmp/prof.run
+	summarize < /tmp/prof.trace | sort -k3 -n -r | head -n "${VNS_PROF_TOP:-40}"
+	echo "VNS-PROF-END"
+}
+for op in $ops; do profile "$op" "$op"; done
+# The fork with the module not loaded, last (it unloads vns).
+rmmod vns && profile fork-unloaded fork && $P - fork "$n"
