@@ -23,20 +23,18 @@ summarize() {
 		else if (t ~ /^\}/ && sp) { n = st[sp]; c[n]++; s[n] += d - ch[sp]; inc[n] += d; sp--; if (sp) ch[sp] += d } }
 	END { for (n in c) printf "%-44s %6d %10.3f %10.3f\n", n, c[n], s[n], inc[n] }'
 }
-profile() {	# profile NAME OP: one graph
-	echo 0 > $T/tracing_on
-	echo function_graph > $T/current_tracer
-	echo 0 > $T/options/funcgraph-irqs
-	echo 16384 > $T/buffer_size_kb
-	echo > $T/trace
-	$P $T/tracing_on "$2" "${VNS_PROF_CALLS:-4}" > /tmp/prof.run
-	cat $T/trace > /tmp/prof.trace
-	echo nop > $T/current_tracer
-	echo "VNS-PROF-BEGIN summary $1"
-	cat /tmp/prof.run
-	summarize < /tmp/prof.trace | sort -k3 -n -r | head -n "${VNS_PROF_TOP:-40}"
+# One tracer for every operation (switching tracers again hangs this guest under TCG): vns_prof turns
+# tracing_on on and off around its loop and marks the trace with the operation's name.
+echo 0 > $T/tracing_on
+echo 16384 > $T/buffer_size_kb
+echo function_graph > $T/current_tracer
+echo 0 > $T/options/funcgraph-irqs
+echo > $T/trace
+for op in $ops; do $P $T/tracing_on "$op" "${VNS_PROF_CALLS:-4}"; done
+cat $T/trace > /tmp/prof.trace
+for op in $ops; do
+	echo "VNS-PROF-BEGIN summary $op"
+	awk -v op="$op" '/VNSOP / { on = index($0, "VNSOP " op " ") || $0 ~ ("VNSOP " op " *[*]/ *$") } on' \
+		/tmp/prof.trace | summarize | sort -k3 -n -r | head -n "${VNS_PROF_TOP:-40}"
 	echo "VNS-PROF-END"
-}
-for op in $ops; do profile "$op" "$op"; done
-# The fork with the module not loaded, last (it unloads vns).
-rmmod vns && profile fork-unloaded fork && $P - fork "$n"
+done

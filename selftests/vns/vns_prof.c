@@ -72,17 +72,13 @@ static int run(const char *op)
 	return -2;
 }
 
-static void set(const char *path, const char *v)
-{
-	int fd;
+/* The switch is opened before the loop, so that its open is not in the profile, only the write of "0". */
+static int sw = -1;
 
-	if (!strcmp(path, "-"))
-		return;
-	fd = open(path, O_WRONLY);
-	if (fd < 0 || write(fd, v, 1) != 1)
-		fprintf(stderr, "vns_prof: cannot write %s: %s\n", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+static void set(const char *v)
+{
+	if (sw >= 0 && write(sw, v, 1) != 1)
+		fprintf(stderr, "vns_prof: cannot write the switch: %s\n", strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -104,12 +100,29 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vns_prof: unknown op %s\n", argv[2]);
 		return 2;
 	}
-	set(argv[1], "1");
+	if (strcmp(argv[1], "-")) {
+		sw = open(argv[1], O_WRONLY | O_CLOEXEC);
+		if (sw < 0)
+			fprintf(stderr, "vns_prof: cannot open %s: %s\n", argv[1], strerror(errno));
+	}
+	set("1");
+	if (sw >= 0) {
+		/* A marker in the trace: scripts/guest/profile.sh splits one trace of every operation by it. */
+		int mk = open("/sys/kernel/tracing/trace_marker", O_WRONLY | O_CLOEXEC);
+		char m[64];
+
+		snprintf(m, sizeof(m), "VNSOP %s", argv[2]);
+		if (mk >= 0) {
+			if (write(mk, m, strlen(m)) < 0)
+				perror("vns_prof: trace_marker");
+			close(mk);
+		}
+	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (i = 0; i < n; i++)
 		errors += run(argv[2]) != 0;
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	set(argv[1], "0");
+	set("0");
 	ns = (b.tv_sec - a.tv_sec) * 1000000000ull + b.tv_nsec - a.tv_nsec;
 	printf("vns_prof: %s x%d: %llu ns, %llu per call, %d errors\n", argv[2], n, (unsigned long long)ns,
 	       (unsigned long long)(n ? ns / n : 0), errors);
