@@ -28,8 +28,8 @@ def main(argv):
             if m:
                 # The first run of an operation is untraced, the second traced.
                 runs.setdefault(m.group(1), []).append((int(m.group(2)), int(m.group(4))))
-            elif line.startswith("VNS-PROF-BEGIN summary "):
-                cur = [line.split()[2], []]
+            elif line.startswith("VNS-PROF-BEGIN summary ") or line.startswith("VNS-PROF-BEGIN pick "):
+                cur = [line.split()[2] + (" (picked)" if " pick " in line else ""), []]
                 blocks.append(cur)
             elif line.startswith("VNS-PROF-END"):
                 cur = None
@@ -41,7 +41,7 @@ def main(argv):
                     except ValueError:
                         pass
     for name, rows in blocks:
-        r = runs.get(name, [])
+        r = runs.get(name.split()[0], [])
         base = r[0][1] if r else None
         n, traced = r[1] if len(r) > 1 else (1, 0)
         print(f"== {name}: untraced {base} instructions per call; traced {traced} (function_graph on)")

@@ -105,13 +105,16 @@ int main(int argc, char **argv)
 		if (sw < 0)
 			fprintf(stderr, "vns_prof: cannot open %s: %s\n", argv[1], strerror(errno));
 	}
-	set("1");
 	if (sw >= 0) {
-		/* A marker in the trace: scripts/guest/profile.sh splits one trace of every operation by it. */
+		/*
+		 * A marker in the trace, opened before tracing starts and written as the first traced thing:
+		 * scripts/guest/profile.sh splits one trace of every operation by it.
+		 */
 		int mk = open("/sys/kernel/tracing/trace_marker", O_WRONLY | O_CLOEXEC);
 		char m[64];
 
 		snprintf(m, sizeof(m), "VNSOP %s", argv[2]);
+		set("1");
 		if (mk >= 0) {
 			if (write(mk, m, strlen(m)) < 0)
 				perror("vns_prof: trace_marker");
