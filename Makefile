@@ -13,7 +13,8 @@
 #   make install    modules_install of vns.ko (INSTALL_MOD_PATH=DIR to stage it elsewhere than /)
 #   make selftests-install INSTALL_PATH=DIR   the kselftest install tree (run_kselftest.sh -c vns)
 #   make vng        boot the test kernel under virtme-ng with vns loaded: the selftests, or VNG_CMD='...'
-#   make bench      benchmarks in the guest, side by side with the kernel's unshare(2)
+#   make bench      benchmarks in the guest, side by side with the kernel's unshare(2), on the production-like
+#                   and the debug kernel (icount: instructions; VNS_BENCH_CLOCK=wall for plain TCG)
 #   make check-kasan   the selftests on a clang-built KASAN kernel
 #   make stress     longer stress, fuzz and module-cycle runs
 #   make fuzz       cargo fuzz of vns-core's id-map and struct-size parsers (nightly)
@@ -25,11 +26,17 @@ export LIBCLANG_PATH ?= /usr/lib/llvm-19/lib
 
 ROOT := $(CURDIR)
 # The module is built out of tree into $(OUT)/module (MO=), so the source tree stays clean and the
-# VNS_PROFILE=kasan build (clang-built KASAN kernel, module built with clang) lives beside the default one.
+# VNS_PROFILE=kasan build (clang-built KASAN kernel, module built with clang) lives beside the default one,
+# as do VNS_PROFILE=bench (the production-like kernel of `make bench`: scripts/kconfig/bench.config) and
+# VNS_PROFILE=prof (bench plus the function tracers, for scripts/bench-profile.sh; opt-in).
 export VNS_PROFILE ?= default
 ifeq ($(VNS_PROFILE),kasan)
 OUT ?= $(ROOT)/build/kasan
 MODFLAGS := LLVM=-19 MO=$(OUT)/module
+KO := $(OUT)/module/vns.ko
+else ifneq ($(filter bench prof,$(VNS_PROFILE)),)
+OUT ?= $(ROOT)/build/$(VNS_PROFILE)
+MODFLAGS := MO=$(OUT)/module
 KO := $(OUT)/module/vns.ko
 else
 OUT ?= $(ROOT)/build
@@ -115,12 +122,11 @@ check: setup
 check-kasan: setup
 	VNS_PROFILE=kasan $(ROOT)/scripts/check.sh
 
-# Benchmarks (prints tables; asserts nothing): one guest boot, 2 GiB for the 10 000-entry series.
-bench: setup initramfs
-	VNS_QEMU_MEM=2G $(ROOT)/scripts/qemu-run.sh --kernel $(VNS_KDIR)/arch/x86/boot/bzImage \
-		--initrd $(OUT)/initramfs.cpio.gz --mode bench --timeout 1800 --log $(OUT)/bench.log
-	@sed -n '/^vns benchmarks/,/^VNS-BENCH/p' $(OUT)/bench.log | grep -v '^VNS-BENCH' > $(OUT)/bench.txt
-	@echo "bench: tables in $(OUT)/bench.txt"
+# Benchmarks (prints tables; asserts nothing): one guest boot per kernel profile (the production-like one
+# first, then the debug test kernel), 2 GiB for the 10 000-entry series, under QEMU icount by default;
+# the combined table in build/bench-all.txt. Knobs: scripts/bench.sh, Documentation/benchmarks.rst.
+bench: setup
+	$(ROOT)/scripts/bench.sh
 
 # The stress, fuzz and module-cycle runs of make check, longer (100 000 fuzzed calls, 15x the stress).
 stress: initramfs

@@ -9,6 +9,8 @@
 #   scripts/build-kernel.sh [fragment]    (default: scripts/kconfig/vns.config)
 #   scripts/build-kernel.sh --path [fragment]   print the tree's path only (no build)
 #   VNS_PROFILE=kasan scripts/build-kernel.sh   the KASAN profile, built with clang-19
+#   VNS_PROFILE=bench scripts/build-kernel.sh   the benchmark profile: vns.config without its debug options
+#   VNS_PROFILE=prof scripts/build-kernel.sh    the bench profile plus the function tracers (profiling only)
 #
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +21,9 @@ profile=${VNS_PROFILE:-default}
 case "$profile" in
 	default) frags=("$here/kconfig/vns.config"); llvm= ;;
 	kasan) frags=("$here/kconfig/vns.config" "$here/kconfig/kasan.config"); llvm=-19 ;;
-	*) echo "kernel: error: unknown VNS_PROFILE '$profile' (default or kasan)" >&2; exit 2 ;;
+	bench) frags=("$here/kconfig/vns.config" "$here/kconfig/bench.config"); llvm= ;;
+	prof) frags=("$here/kconfig/vns.config" "$here/kconfig/bench.config" "$here/kconfig/prof.config"); llvm= ;;
+	*) echo "kernel: error: unknown VNS_PROFILE '$profile' (default, kasan, bench or prof)" >&2; exit 2 ;;
 esac
 [ $# -gt 0 ] && frags=("$@")
 cache=${VNS_CACHE:-$HOME/.cache/vns}
@@ -59,13 +63,17 @@ make "${makeflags[@]}" -s tinyconfig >&2
 make "${makeflags[@]}" -s olddefconfig >&2
 make "${makeflags[@]}" -s rustavailable >&2 || die "the Rust toolchain is not usable for this kernel (see above)"
 
-# Every option the fragment asks for must have stuck (a dependency may have silently dropped it).
+# Every option the fragment asks for must have stuck (a dependency may have silently dropped it), and every
+# option it turns off must be off (something may select it).
 bad=0
 # A later fragment overrides an earlier one (as merge_config.sh does): check each option's last value.
 while IFS= read -r line; do
 	grep -qx "$line" "$tree/.config" || { say "option did not stick: $line"; bad=1; }
 done < <(awk -F= '/^CONFIG_[A-Z0-9_]+=/ { v[$1] = $0; if (!($1 in o)) { o[$1] = n++ } }
 	END { for (k in v) if (v[k] ~ /=[ym]$/) print v[k] }' "${frags[@]}")
+while IFS= read -r opt; do
+	grep -q "^$opt=" "$tree/.config" && { say "option is still on: $opt"; bad=1; }
+done < <(awk -F= '/^CONFIG_[A-Z0-9_]+=/ { v[$1] = $2 } END { for (k in v) if (v[k] == "n") print k }' "${frags[@]}")
 [ "$bad" = 0 ] || die "the config fragment does not apply cleanly to $kver (see above)"
 
 say "building bzImage and modules ($(nproc) jobs; about 6-10 minutes)"

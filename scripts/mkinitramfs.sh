@@ -34,6 +34,10 @@ for lib in $(ldd /usr/bin/timeout | grep -oE '/[^ ]+'); do
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
 done
+# The benchmark and the profiling driver (not tests: built, not listed in the kselftest tree).
+for f in vns_bench vns_prof; do
+	[ -f "$out/selftests/$f" ] && cp "$out/selftests/$f" "$root/vns/"
+done
 [ -d "$out/bin" ] && cp -r "$out/bin/." "$root/bin/"
 printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\nuser:x:1000:\n' > "$root/etc/group"

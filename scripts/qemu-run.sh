@@ -3,15 +3,22 @@
 #
 # Boot the vns test kernel under QEMU (TCG, -smp 2, hard timeout), stream the guest's console, and judge it.
 #
-#   scripts/qemu-run.sh --kernel BZIMAGE --initrd INITRD [--mode test|demo|bench] [--stress] [--timeout S]
-#                       [--log FILE]
+#   scripts/qemu-run.sh --kernel BZIMAGE --initrd INITRD [--mode test|demo|bench|profile] [--stress] [--timeout S]
+#                       [--log FILE] [--clock icount|wall] [--cpu MODEL]
+#
+# --clock icount (what `make bench` uses by default): `-icount shift=0,sleep=off -rtc clock=vm`, so that guest
+# time counts executed instructions (1 virtual ns = 1 instruction; the vCPUs then run in one host thread) and
+# timings do not depend on the host's load. --clock wall (the default): plain TCG, guest time is host time.
+# --cpu pins the vCPU model (default max, which changes with the QEMU version). In bench and profile mode
+# every VNS_BENCH_* and VNS_PROF_* variable of the environment (its value without spaces) goes to the guest's
+# init through the kernel command line (parameters without a dot become init's environment).
 #
 # Fails (exit 1) when a selftest fails, the guest reports a failure, the kernel log shows any oops, BUG,
 # WARNING, lockdep or RCU splat, KFENCE or kmemleak report, or the timeout hits. Never hangs: qemu runs under
 # timeout(1) with -no-reboot, and the guest ends with `reboot -f`. In test mode it prints a summary ending in
 # "guest: N passed, N failed, N skipped". VNS_QEMU_ACCEL=kvm opts into KVM (it hangs on the CI machines).
 set -euo pipefail
-kernel= initrd= mode=test timeout=600 log= extra=
+kernel= initrd= mode=test timeout=600 log= extra= clock=wall cpu=max
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--kernel) kernel=$2; shift 2 ;;
@@ -20,21 +27,34 @@ while [ $# -gt 0 ]; do
 		--timeout) timeout=$2; shift 2 ;;
 		--log) log=$2; shift 2 ;;
 		--stress) extra="$extra vns.stress=1"; shift ;;
+		--clock) clock=$2; shift 2 ;;
+		--cpu) cpu=$2; shift 2 ;;
 		*) echo "qemu-run: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 [ -f "$kernel" ] && [ -f "$initrd" ] || { echo "qemu-run: need --kernel and --initrd files" >&2; exit 2; }
 log=${log:-$(dirname "$initrd")/guest-$mode.log}
 accel=${VNS_QEMU_ACCEL:-tcg}
+smp=${VNS_QEMU_SMP:-2}
+clockargs=()
+case "$clock" in
+	icount) clockargs=(-icount shift=0,sleep=off -rtc clock=vm); [ "$accel" = tcg ] || { echo "qemu-run: icount needs TCG" >&2; exit 2; } ;;
+	wall) ;;
+	*) echo "qemu-run: --clock icount or wall, not '$clock'" >&2; exit 2 ;;
+esac
+if [ "$mode" = bench ] || [ "$mode" = profile ]; then
+	while IFS= read -r var; do extra="$extra $var"; done < <(env | grep -E '^VNS_(BENCH|PROF)_[A-Z0-9_]+=[^ ]*$' | grep -v -E '^VNS_BENCH_(CLOCK|CPU|TIMEOUT)=' | sort)
+	extra="$extra VNS_BENCH_CLOCK=$clock"
+fi
 
-echo "qemu-run: booting $(basename "$kernel") ($accel, 2 cpus, timeout ${timeout}s, mode $mode); log: $log"
+echo "qemu-run: booting $(basename "$kernel") ($accel, $smp cpus, -cpu $cpu, clock $clock, timeout ${timeout}s, mode $mode); log: $log"
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel "$accel" -cpu max -smp 2 -m "${VNS_QEMU_MEM:-1G}" \
+	-accel "$accel" -cpu "$cpu" -smp "$smp" -m "${VNS_QEMU_MEM:-1G}" "${clockargs[@]}" \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 $([ "$mode" = test ] && echo "earlyprintk=serial loglevel=7" || echo "loglevel=4") panic=-1 oops=panic kfence.sample_interval=10 vns.mode=$mode$extra" \
 	-display none -serial stdio -monitor none -no-reboot -nodefaults \
-	</dev/null 2>&1 | tr -d '\r' | tee "$log"
+	</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 
@@ -95,4 +115,5 @@ fi
 [ "$fail" = 0 ] || exit 1
 if [ "$mode" = demo ]; then grep -q '^VNS-DEMO: ok' "$log" || { echo "qemu-run: FAIL: the demo did not finish"; exit 1; }; fi
 if [ "$mode" = bench ]; then grep -q '^VNS-BENCH: ok' "$log" || { echo "qemu-run: FAIL: the benchmarks did not finish"; exit 1; }; fi
+if [ "$mode" = profile ]; then grep -q '^VNS-PROFILE: ok' "$log" || { echo "qemu-run: FAIL: the profile did not finish"; exit 1; }; fi
 exit 0
