@@ -49,7 +49,11 @@ static uint64_t field_value(void)
 	}
 }
 
-static const int allowed[] = { 0, EINVAL, EPERM, EACCES, ENOSPC, ENOMEM, ENOENT, EBUSY, EFAULT, E2BIG, ENOTTY };
+/* The /dev/vns commands, 1..VNS_NR_CMDS. */
+#define VNS_NR_CMDS 18
+
+static const int allowed[] = { 0,      EINVAL, EPERM,  EACCES, ENOSPC, ENOMEM, ENOENT, EBUSY, EFAULT,
+			       E2BIG, ENOTTY, ESRCH,  EBADF,  ERANGE, EUSERS, EMFILE };
 
 static int is_allowed(int e)
 {
@@ -69,7 +73,7 @@ static int one_call(int fd, unsigned char *buf, size_t bufsz, unsigned char *aux
 	int ret;
 
 	/* Mostly vns's own numbers and sizes, sometimes not. */
-	nr = rnd() % 8 ? 1 + rnd() % 11 : rnd() % 256;
+	nr = rnd() % 8 ? 1 + rnd() % VNS_NR_CMDS : rnd() % 256;
 	type = rnd() % 16 ? 0xB9 : rnd() % 256;
 	dir = dirs[rnd() % 4];
 	switch (rnd() % 4) {
@@ -77,9 +81,15 @@ static int one_call(int fd, unsigned char *buf, size_t bufsz, unsigned char *aux
 		size = rnd() % 300;
 		break;
 	default: {
-		static const unsigned int v1[] = { 0, 16, 96, 16, 136, 72, 24, 232, 16, 16, 16, 144 };
+		/* Each command's struct size (GET_INFO: its first size or today's). */
+		static const unsigned int v1[VNS_NR_CMDS + 1] = {
+			0, 16, 96, 16, 136, 72, 24, 232, 16, 16, 16, 144, 56, 56, 24, 24, 96, 16, 16,
+		};
 
-		size = nr >= 1 && nr <= 11 ? v1[nr] + (rnd() % 4 ? 0 : rnd() % 24) : rnd() % 300;
+		if (nr == 2 && rnd() % 2)
+			size = sizeof(struct vns_info);
+		else
+			size = nr >= 1 && nr <= VNS_NR_CMDS ? v1[nr] + (rnd() % 4 ? 0 : rnd() % 24) : rnd() % 300;
 	}
 	}
 	cmd = _IOC(dir, type, nr, size);
@@ -113,7 +123,10 @@ static int one_call(int fd, unsigned char *buf, size_t bufsz, unsigned char *aux
 	default:
 		arg = buf;
 	}
-	ret = ioctl(fd, cmd, arg) ? errno : 0;
+	ret = ioctl(fd, cmd, arg);
+	if (ret > 0 && type == 0xB9 && nr == 18)
+		close(ret); /* VNS_IOC_NS_FD returned a namespace fd */
+	ret = ret < 0 ? errno : 0;
 	if (!is_allowed(ret)) {
 		fprintf(stderr, "# cmd %#lx arg %p: unexpected %d (%s)\n", cmd, arg, ret, strerror(ret));
 		return ret;
