@@ -74,6 +74,29 @@ static int recv_fds(int sock, int *fds, int n)
 	return 0;
 }
 
+/*
+ * A child that makes a user and a uts vns (hostname `name`), sends fds of both to *fds over SCM_RIGHTS
+ * (through the socket pair `sv`) and exits. Returns 0 once both fds are here and the child is gone.
+ */
+static int fds_of_a_gone_child(int sv[2], int fds[2], const char *name)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int c = vns_open(), mine[2];
+
+		if (c < 0 || vns_unshare_map_root(c, CLONE_NEWUTS) || vns_set_uts(c, VNS_UTS_NODENAME, name))
+			_exit(1);
+		mine[0] = ns_fd(c, 0, VNS_KIND_USER);
+		mine[1] = ns_fd(c, 0, VNS_KIND_UTS);
+		_exit(mine[0] < 0 || mine[1] < 0 || send_fds(sv[1], mine, 2) ? 2 : 0);
+	}
+	if (pid < 0 || recv_fds(sv[0], fds, 2) || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 /* The questions of ioctl_ns(2) on the caller's own namespaces. */
 static int check_questions(void *arg)
 {
@@ -159,27 +182,14 @@ static int check_keep_and_enter(void *arg)
 	struct vns_ns_entry *e = NULL, *found;
 	struct vns_uts uts;
 	uint64_t user_id, uts_id;
-	int fd = vns_open(), sv[2], fds[2], status;
+	int fd = vns_open(), sv[2], fds[2];
 	uint32_t nr = 0;
-	pid_t pid;
 
 	C_TRUE(fd >= 0);
 	C_EQ(0, vns_get_info(fd, &info));
 	C_EQ(0, vns_get_ucounts(fd, 0, info.uid, &uc0));
 	C_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	pid = fork();
-	if (pid == 0) {
-		int c = vns_open(), mine[2];
-
-		if (c < 0 || vns_unshare_map_root(c, CLONE_NEWUTS) || vns_set_uts(c, VNS_UTS_NODENAME, "kept"))
-			_exit(1);
-		mine[0] = ns_fd(c, 0, VNS_KIND_USER);
-		mine[1] = ns_fd(c, 0, VNS_KIND_UTS);
-		_exit(mine[0] < 0 || mine[1] < 0 || send_fds(sv[1], mine, 2) ? 2 : 0);
-	}
-	C_EQ(0, recv_fds(sv[0], fds, 2));
-	C_EQ(pid, waitpid(pid, &status, 0));
-	C_EQ(0, WEXITSTATUS(status));
+	C_EQ(0, fds_of_a_gone_child(sv, fds, "kept"));
 	user_id = ns_id_of(fds[0]);
 	uts_id = ns_id_of(fds[1]);
 	C_NE(0, uts_id);
@@ -213,27 +223,14 @@ static int check_release_at_last_close(void *arg)
 {
 	struct vns_ucounts uc0, uc1;
 	struct vns_info info;
-	int fd = vns_open(), sv[2], fds[2], status, dup_fd;
+	int fd = vns_open(), sv[2], fds[2], dup_fd;
 	uint64_t uts_id;
-	pid_t pid;
 
 	C_TRUE(fd >= 0);
 	C_EQ(0, vns_get_info(fd, &info));
 	C_EQ(0, vns_get_ucounts(fd, 0, info.uid, &uc0));
 	C_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	pid = fork();
-	if (pid == 0) {
-		int c = vns_open(), mine[2];
-
-		if (c < 0 || vns_unshare_map_root(c, CLONE_NEWUTS))
-			_exit(1);
-		mine[0] = ns_fd(c, 0, VNS_KIND_USER);
-		mine[1] = ns_fd(c, 0, VNS_KIND_UTS);
-		_exit(mine[0] < 0 || mine[1] < 0 || send_fds(sv[1], mine, 2) ? 2 : 0);
-	}
-	C_EQ(0, recv_fds(sv[0], fds, 2));
-	C_EQ(pid, waitpid(pid, &status, 0));
-	C_EQ(0, WEXITSTATUS(status));
+	C_EQ(0, fds_of_a_gone_child(sv, fds, "released"));
 	uts_id = ns_id_of(fds[1]);
 	/* A dup is the same open file: the namespace stays until the last of them closes. */
 	dup_fd = dup(fds[1]);
