@@ -178,12 +178,8 @@ impl VnsFile {
         let (cmd, size) = decode_cmd(cmd)?;
         ustruct::check_ioctl_size(size, cmd.v1_size())?;
         let arg = Arg { ptr, size };
-        if cmd == Cmd::NsFd {
-            let f: VnsNsFd = arg.read()?;
-            let kind = f.check_input()?;
-            return Vns::ns_fd(&self.state, f.id, kind);
-        }
         match cmd {
+            Cmd::NsFd => return self.ns_fd(arg),
             Cmd::Unshare => self.unshare(arg),
             Cmd::GetInfo => arg.write(&self.state.get_info()?),
             Cmd::Setns => self.setns(arg),
@@ -201,7 +197,6 @@ impl VnsFile {
             Cmd::GetIdMap => self.get_id_map(arg),
             Cmd::GetTaskInfo => self.get_task_info(arg),
             Cmd::SetnsTask => self.setns_task(arg),
-            Cmd::NsFd => Err(Errno::ENOTTY),
         }
         .map(|()| 0)
     }
@@ -320,6 +315,12 @@ impl VnsFile {
         let t: VnsTaskInfo = arg.read()?;
         t.check_input()?;
         arg.write(&self.state.get_task_info(t.pid)?)
+    }
+
+    fn ns_fd(&self, arg: Arg) -> VnsResult<isize> {
+        let f: VnsNsFd = arg.read()?;
+        let kind = f.check_input()?;
+        Vns::ns_fd(&self.state, f.id, kind)
     }
 
     fn setns_task(&self, arg: Arg) -> VnsResult<()> {

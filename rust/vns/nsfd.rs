@@ -59,7 +59,7 @@ impl AnonFile for NsFile {
     const TAG: u32 = u32::from_be_bytes(*b"vnsn");
 
     fn ioctl(&self, cmd: u32, arg: usize) -> Result<isize> {
-        Ok(self.vns.ns_ioctl(&self.vns, &self.ns, cmd, arg)?)
+        Ok(Vns::ns_ioctl(&self.vns, &self.ns, cmd, arg)?)
     }
 }
 
@@ -132,9 +132,9 @@ impl Vns {
     }
 
     /// An ioctl on a namespace fd of `ns`: the commands of `ioctl_ns(2)`, ENOTTY for any other.
-    fn ns_ioctl(&self, this: &Arc<Self>, ns: &NsRef, cmd: u32, arg: usize) -> VnsResult<isize> {
+    fn ns_ioctl(this: &Arc<Self>, ns: &NsRef, cmd: u32, arg: usize) -> VnsResult<isize> {
         let cmd = NsCmd::decode(cmd)?;
-        let cur = self.resolve();
+        let cur = this.resolve();
         match cmd {
             NsCmd::GetNstype => Ok(ns.kind.clone_flag() as isize),
             NsCmd::GetId => {

@@ -25,6 +25,7 @@ use crate::{
     },
     sys::{
         RcuRef,
+        TaskAccess,
         TaskRef, //
     },
     vcore::{
@@ -57,10 +58,10 @@ impl Vns {
         Ok(Target { task, proxy, pid })
     }
 
-    /// `ptrace_may_access()` with vns capabilities: `fscreds` for a look at its namespaces (opening
-    /// /proc/PID/ns), the real ids for joining them (`validate_nsset`).
-    fn may_access(cur: &Current, t: &Target, fscreds: bool) -> bool {
-        let a = t.task.access(fscreds);
+    /// `ptrace_may_access()` with vns capabilities, on the task's access facts `a`: read with the fs ids
+    /// for a look at its namespaces (opening /proc/PID/ns), with the real ids for joining them
+    /// (`validate_nsset`).
+    fn may_access(cur: &Current, t: &Target, a: &TaskAccess) -> bool {
         if a.same_thread_group || (a.ids_match && a.dumpable) {
             return true;
         }
@@ -75,13 +76,14 @@ impl Vns {
     pub(crate) fn get_task_info(&self, nr: i32) -> VnsResult<VnsTaskInfo> {
         let cur = self.resolve();
         let t = self.find_task(nr)?;
-        if !Self::may_access(&cur, &t, true) {
+        let access = t.task.access(true);
+        if !Self::may_access(&cur, &t, &access) {
             return Err(Errno::EACCES);
         }
         let mine = cur.proxy.get(Kind::Pid);
         let theirs = t.proxy.get(Kind::Pid);
         let vns_pid = if mine.is_init() {
-            t.task.access(true).tgid
+            access.tgid
         } else if RcuRef::ptr_eq(mine, theirs) {
             t.pid.as_ref().map_or(0, |p| p.nr as i32)
         } else {
@@ -105,7 +107,7 @@ impl Vns {
         check_setns_flags(flags)?;
         let cur = self.resolve();
         let t = self.find_task(nr)?;
-        if !Self::may_access(&cur, &t, false) {
+        if !Self::may_access(&cur, &t, &t.task.access(false)) {
             return Err(Errno::EPERM);
         }
         self.setns_to(&cur, &t.proxy, flags)

@@ -66,6 +66,7 @@ pub(crate) use task::{
     ExecTask,
     NewTask,
     Opener,
+    TaskAccess,
     TaskKey,
     TaskRef, //
 };
