@@ -8,21 +8,23 @@
 //! the `task_newtask` probe records every new task (processes, threads, io-wq and other kernel-made
 //! workers) before it first runs. Its entry is allocated there; if that fails, the parent's *reserve*
 //! (memory for one entry, allocated ahead and charged to the parent) takes its place, and is refilled
-//! later; if there is no reserve either, the new task is killed before it runs (fail closed). Entries are
-//! immutable but for the capability set: UNSHARE and SETNS publish a new entry in place of the old one.
+//! later; if there is no reserve either, the new task is killed before it runs (fail closed).
+//!
+//! An entry lives as long as its task. What changes, its namespaces and capability set, only the task
+//! itself changes (UNSHARE, SETNS, exec), under the entry's lock, as `switch_task_namespaces` does under
+//! `task_lock` (kernel/nsproxy.c): a change allocates a proxy and nothing else.
 
 #![deny(unsafe_code)]
 
 use core::mem::MaybeUninit;
 
 use kernel::{
+    new_spinlock,
     prelude::*,
     sync::{
-        atomic::{
-            Atomic,
-            Relaxed, //
-        },
+        atomic::Relaxed,
         Arc,
+        SpinLock,
         UniqueArc, //
     }, //
 };
@@ -76,15 +78,24 @@ impl Drop for PidNr {
 const MEMBER_BUCKETS: usize = 256;
 
 /// One task's membership.
+#[pin_data]
 pub(crate) struct Member {
-    /// Its namespaces.
-    pub(crate) proxy: Arc<NsProxy>,
-    /// Its capability set in its own user vns when that is not the init one.
-    caps: Atomic<u64>,
+    /// Its namespaces and capability set: changed by the task itself only, read by others under the
+    /// lock (`task_lock` in kernel/nsproxy.c).
+    #[pin]
+    ns: SpinLock<MemberNs>,
     /// Its number in its active pid vns; `None` in the init pid vns (the real tgid is used).
     pub(crate) pid: Option<Arc<PidNr>>,
     /// What this task's next child needs, allocated ahead, used when allocating it then fails.
     spare: ReserveSlot<Spare>,
+}
+
+/// What a membership's lock protects.
+struct MemberNs {
+    /// Its namespaces, each counted in its namespace's `nr_tasks`.
+    proxy: Arc<NsProxy>,
+    /// Its capability set in its own user vns when that is not the init one.
+    caps: CapSet,
 }
 
 /// A counted reference to a membership entry.
@@ -127,29 +138,73 @@ impl Member {
         caps: CapSet,
         pid: Option<Arc<PidNr>>,
         spare: Option<KBox<Spare>>,
-    ) -> Self {
+    ) -> impl PinInit<Self> {
         for ns in proxy.ns.iter() {
             ns.nr_tasks.fetch_add(1, Relaxed);
         }
-        Self {
-            proxy,
-            caps: Atomic::new(caps.0),
+        pin_init!(Self {
+            ns <- new_spinlock!(MemberNs { proxy, caps }, "vns_member"),
             pid,
             spare: ReserveSlot::new(spare),
-        }
+        })
     }
 
-    /// The capability set.
-    pub(crate) fn caps(&self) -> CapSet {
-        CapSet(self.caps.load(Relaxed))
+    /// Its namespaces and capability set, read together.
+    pub(crate) fn get(&self) -> (Arc<NsProxy>, CapSet) {
+        let ns = self.ns.lock();
+        (ns.proxy.clone(), ns.caps)
+    }
+
+    /// Its namespaces.
+    pub(crate) fn proxy(&self) -> Arc<NsProxy> {
+        self.ns.lock().proxy.clone()
+    }
+
+    /// Makes `proxy` and `caps` the task's (`switch_task_namespaces`): moves the `nr_tasks` count of
+    /// each kind that changes. Returns the previous proxy, for the caller to drop once the lock is
+    /// released (dropping it may release namespaces, which takes the registry's lock).
+    fn switch(&self, proxy: Arc<NsProxy>, caps: CapSet) -> Arc<NsProxy> {
+        let mut ns = self.ns.lock();
+        for (new, old) in proxy.ns.iter().zip(ns.proxy.ns.iter()) {
+            if !RcuRef::ptr_eq(new, old) {
+                new.nr_tasks.fetch_add(1, Relaxed);
+                old.nr_tasks.fetch_sub(1, Relaxed);
+            }
+        }
+        ns.caps = caps;
+        core::mem::replace(&mut ns.proxy, proxy)
     }
 }
 
-impl Drop for Member {
+impl Drop for MemberNs {
     fn drop(&mut self) {
         for ns in self.proxy.ns.iter() {
             ns.nr_tasks.fetch_sub(1, Relaxed);
         }
+    }
+}
+
+/// A change of the calling task's membership, allocated but not yet made: what
+/// [`Members::prepare`] returns and [`Members::install`] makes.
+pub(crate) struct Pending {
+    /// The new namespaces.
+    proxy: Arc<NsProxy>,
+    /// Where they go.
+    change: Change,
+}
+
+/// Where a [`Pending`] change goes.
+enum Change {
+    /// Into the task's entry, with the new capability set.
+    Switch(MemberRef, CapSet),
+    /// A new entry, holding the new namespaces and capability set, for a task that had none.
+    Insert(MemberRef),
+}
+
+impl Pending {
+    /// The namespaces the task will have.
+    pub(crate) fn proxy(&self) -> &Arc<NsProxy> {
+        &self.proxy
     }
 }
 
@@ -185,13 +240,14 @@ impl Members {
         let Some(pm) = self.table.lookup(&parent) else {
             return;
         };
+        let (parent_proxy, caps) = pm.get();
         let thread = clone_flags & CLONE_THREAD != 0;
         // A new process lives in its parent's pid_ns_for_children, and without CLONE_VM in its
         // time_ns_for_children; a thread stays with its group.
         let proxy = if thread {
-            pm.proxy.clone()
+            parent_proxy.clone()
         } else {
-            NsProxy::for_new_process(&pm.proxy, clone_flags & CLONE_VM != 0)
+            NsProxy::for_new_process(&parent_proxy, clone_flags & CLONE_VM != 0)
         };
         let pid_ns = proxy.get(Kind::Pid).clone();
         let numbered = !thread && pid_ns.pid().is_some_and(|p| p.numbers_tasks());
@@ -226,14 +282,14 @@ impl Members {
         };
         // A child entering another time vns freezes its offsets before it runs (`timens_on_fork`).
         let time = proxy.get(Kind::Time);
-        if !RcuRef::ptr_eq(time, pm.proxy.get(Kind::Time)) {
+        if !RcuRef::ptr_eq(time, parent_proxy.get(Kind::Time)) {
             if let Some(t) = time.time() {
                 t.freeze();
             }
         }
         // The child's own reserve, for its first child. Without one it is recorded all the same.
         let spare = Spare::new().ok();
-        let entry = RcuRef::new_in(node, child.key(), Member::new(proxy, pm.caps(), pid, spare));
+        let entry = RcuRef::new_in(node, child.key(), Member::new(proxy, caps, pid, spare));
         // The child has not run yet: nobody else can have recorded it.
         drop(self.table.insert_or_get(entry));
         // A reserve used above (now or at an earlier fork) is replaced when memory allows.
@@ -262,26 +318,26 @@ impl Members {
         let Some(m) = self.table.lookup(&task.key()) else {
             return;
         };
-        let caps = m.proxy.user_ns().user().map(|user| {
+        let (proxy, old_caps) = m.get();
+        let caps = proxy.user_ns().user().map_or(old_caps, |user| {
             let root = user
                 .map(IdMapKind::Uid)
                 .and_then(|map| map.map_id_up(task.euid()))
                 == Some(0);
             caps_after_exec(root)
         });
-        if !m.proxy.time_changes_at_exec() {
-            if let Some(caps) = caps {
-                m.caps.store(caps.0, Relaxed);
+        if !proxy.time_changes_at_exec() {
+            if caps != old_caps {
+                drop(m.switch(proxy, caps));
             }
             return;
         }
-        let caps = caps.unwrap_or_else(|| m.caps());
-        match NsProxy::after_exec(&m.proxy).and_then(|p| Self::prepare(p, caps, m.pid.clone())) {
-            Ok(entry) => {
-                if let Some(t) = entry.proxy.get(Kind::Time).time() {
+        match NsProxy::after_exec(&proxy) {
+            Ok(new) => {
+                if let Some(t) = new.get(Kind::Time).time() {
                     t.freeze();
                 }
-                self.install(Some(&m), entry);
+                drop(m.switch(new, caps));
             }
             // Past the point of no return, as a failing `exec_task_namespaces` kills the task.
             Err(_) => {
@@ -291,26 +347,34 @@ impl Members {
         }
     }
 
-    /// The calling task's next membership entry, with a fresh reserve for its next child, allocated
-    /// (and charged to its memcg) but not yet in the table: the fallible half of a membership change.
+    /// The fallible half of a change of the calling task's membership to `proxy` and `caps`: allocates
+    /// an entry (with a reserve for its next child, charged to its memcg) for a task that has none
+    /// (`entry` is `None`: it is in the init namespaces); a task with an entry changes it in place.
     pub(crate) fn prepare(
+        entry: Option<&MemberRef>,
         proxy: Arc<NsProxy>,
         caps: CapSet,
-        pid: Option<Arc<PidNr>>,
-    ) -> VnsResult<MemberRef> {
-        let spare = Spare::new()?;
-        let node = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
-        Ok(RcuRef::new_in(
-            node,
-            TaskKey::current(),
-            Member::new(proxy, caps, pid, Some(spare)),
-        ))
+    ) -> VnsResult<Pending> {
+        let change = match entry {
+            Some(entry) => Change::Switch(entry.clone(), caps),
+            None => {
+                let spare = Spare::new()?;
+                let node = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
+                let member = Member::new(proxy.clone(), caps, None, Some(spare));
+                Change::Insert(RcuRef::new_in(node, TaskKey::current(), member))
+            }
+        };
+        Ok(Pending { proxy, change })
     }
 
-    /// Installs `entry` (from [`Members::prepare`]) in place of `old`: the infallible half.
-    pub(crate) fn install(&self, old: Option<&MemberRef>, entry: MemberRef) {
-        // The old entry's reference is dropped after the table's lock is released.
-        drop(self.table.replace(old, &entry));
+    /// Makes the change `pending` (from [`Members::prepare`]): the infallible half.
+    pub(crate) fn install(&self, pending: Pending) {
+        match pending.change {
+            // The previous proxy is dropped here, with no lock held.
+            Change::Switch(entry, caps) => drop(entry.switch(pending.proxy, caps)),
+            // The calling task had no entry: nobody else adds one for it.
+            Change::Insert(new) => drop(self.table.insert_or_get(new)),
+        }
     }
 
     /// Drops every membership (module unload: the probes are gone, so nothing adds one any more).

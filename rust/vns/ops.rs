@@ -84,9 +84,9 @@ impl Vns {
         let active_pid = cur.proxy.get(Kind::Pid);
         // The real tgid in the init pid vns; the task's number in any other.
         let pid = if active_pid.is_init() {
-            cur.facts.tgid
+            sys::current_tgid()
         } else {
-            cur.pid.as_ref().map_or(0, |p| p.nr as i32)
+            cur.pid().map_or(0, |p| p.nr as i32)
         };
         Ok(VnsInfo {
             ns_id: cur.proxy.ids(),

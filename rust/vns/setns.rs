@@ -124,13 +124,13 @@ impl<'a> NsSet<'a> {
     /// can fail. Joining a time vns freezes its offsets (`timens_commit`).
     fn commit(self, vns: &Vns, joined_time: bool) -> VnsResult<()> {
         let proxy = NsProxy::new(self.ns, self.pid_ns_for_children, self.time_ns_for_children)?;
-        let entry = Members::prepare(proxy, self.caps, self.cur.pid.clone())?;
+        let pending = Members::prepare(self.cur.member.as_ref(), proxy, self.caps)?;
         if joined_time {
-            if let Some(t) = entry.proxy.get(Kind::Time).time() {
+            if let Some(t) = pending.proxy().get(Kind::Time).time() {
                 t.freeze();
             }
         }
-        vns.members.install(self.cur.member.as_ref(), entry);
+        vns.members.install(pending);
         Ok(())
     }
 }

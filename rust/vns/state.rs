@@ -149,12 +149,16 @@ impl Vns {
     /// creates has an entry before it first runs (`Members::on_new_task`), so no task of a vns falls
     /// back.
     pub(crate) fn resolve(&self) -> Current {
-        let facts = sys::current_facts();
+        self.resolve_with(sys::current_facts())
+    }
+
+    /// [`Vns::resolve`] with the calling task's facts already read.
+    pub(crate) fn resolve_with(&self, facts: CurrentFacts) -> Current {
         if let Some(m) = self.members.lookup(TaskKey::current()) {
+            let (proxy, caps) = m.get();
             return Current {
-                proxy: m.proxy.clone(),
-                caps: m.caps(),
-                pid: m.pid.clone(),
+                proxy,
+                caps,
                 member: Some(m),
                 facts,
             };
@@ -162,7 +166,6 @@ impl Vns {
         Current {
             proxy: self.init.clone(),
             caps: CapSet::empty(),
-            pid: None,
             member: None,
             facts,
         }
@@ -196,13 +199,16 @@ pub(crate) struct Current {
     pub(crate) proxy: Arc<NsProxy>,
     /// Its capability set in its own user vns (meaningful outside the init user vns).
     pub(crate) caps: CapSet,
-    /// Its number in its active pid vns.
-    pub(crate) pid: Option<Arc<PidNr>>,
     /// Its credentials and thread facts.
     pub(crate) facts: CurrentFacts,
 }
 
 impl Current {
+    /// Its number in its active pid vns (`None` in the init pid vns).
+    pub(crate) fn pid(&self) -> Option<&PidNr> {
+        self.member.as_ref().and_then(|m| m.pid.as_deref())
+    }
+
     /// Its own user vns.
     pub(crate) fn user_ns(&self) -> &NsRef {
         self.proxy.user_ns()

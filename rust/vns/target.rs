@@ -52,7 +52,7 @@ impl Vns {
     fn find_task(&self, nr: i32) -> VnsResult<Target> {
         let task = TaskRef::find(nr).ok_or(Errno::ESRCH)?;
         let (proxy, pid) = match self.members.lookup(task.key()) {
-            Some(m) => (m.proxy.clone(), m.pid.clone()),
+            Some(m) => (m.proxy(), m.pid.clone()),
             None => (self.init.clone(), None),
         };
         Ok(Target { task, proxy, pid })

@@ -65,10 +65,9 @@ impl Vns {
         flags: u64,
         report: impl FnOnce(u64) -> VnsResult<()>,
     ) -> VnsResult<()> {
-        let cur = self.resolve();
-        let f = &cur.facts;
         // 1-2. Complete the flags, then EINVAL (check_unshare_flags). Whether another task shares the
         // address space costs a task-list walk: asked only for CLONE_VM, which nothing else implies.
+        let f = sys::current_facts();
         let facts = TaskFacts {
             nr_threads: f.nr_threads,
             sighand_shared: f.sighand_shared,
@@ -76,9 +75,11 @@ impl Vns {
         };
         let completed = flags::unshare_flags(flags, &facts)?;
         if flags::ns_flags(completed) == 0 {
-            // Only task-state flags (or none): validated, nothing for vns to change.
+            // Only task-state flags (or none): validated, nothing for vns to change, so its membership
+            // is not even looked up.
             return report(completed);
         }
+        let cur = self.resolve_with(f);
         let (euid, egid) = (f.euid, f.egid);
         let mut ns = cur.proxy.ns.clone();
         let mut pid_ns_for_children = cur.proxy.pid_ns_for_children.clone();
@@ -168,14 +169,14 @@ impl Vns {
         // 6. The last allocation, then the result to user space: an error in either drops what was
         // made, which undoes it all (no other task has seen any of it).
         let proxy = NsProxy::new(ns, pid_ns_for_children, time_ns_for_children)?;
-        let entry = Members::prepare(proxy, caps, cur.pid.clone())?;
+        let pending = Members::prepare(cur.member.as_ref(), proxy, caps)?;
         report(completed)?;
 
         // 7. Commit: nothing below can fail.
         for new in created.iter().flatten() {
             self.registry.publish(new);
         }
-        self.members.install(cur.member.as_ref(), entry);
+        self.members.install(pending);
         Ok(())
     }
 

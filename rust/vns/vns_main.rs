@@ -48,16 +48,6 @@ module! {
     license: "GPL",
 }
 
-/// Waits for the module's RCU callbacks when dropped (they free namespace, ucounts and membership
-/// memory, and their code is in this module).
-struct RcuBarrier;
-
-impl Drop for RcuBarrier {
-    fn drop(&mut self) {
-        sys::rcu_barrier();
-    }
-}
-
 /// The loaded module: what insmod set up, in the order rmmod takes it down (fields drop in order).
 struct VnsModule {
     /// `/dev/vns`. Dropped first: no new file can be opened after this (open files hold the module).
@@ -67,15 +57,14 @@ struct VnsModule {
     /// The task probes. Unregistering waits until no probe runs.
     _probes: sys::Registration<state::Vns>,
     /// The namespaces, ucounts and memberships. Freed when nothing above can reach it any more.
+    /// Its memory is freed with `kfree_rcu()`, which calls no code of this module: unloading does not
+    /// wait for a grace period.
     _state: Arc<state::Vns>,
-    /// Last: the memory freed above after a grace period is freed before the module goes.
-    _barrier: RcuBarrier,
 }
 
 impl kernel::Module for VnsModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         // Each step's value undoes itself when dropped, so a failure undoes the steps before it.
-        let barrier = RcuBarrier;
         let state = state::Vns::new()?;
         let sysctl = sys::Registration::sysctl(state.clone())?;
         let probes = sys::Registration::probes(state.clone())?;
@@ -86,7 +75,6 @@ impl kernel::Module for VnsModule {
             _sysctl: sysctl,
             _probes: probes,
             _state: state,
-            _barrier: barrier,
         })
     }
 }

@@ -15,13 +15,12 @@ struct file;
 struct task_struct;
 struct vns_uts;
 
-/* What the unshare checks and GET_INFO need to know of the current task (kernel/fork.c). */
+/* What the unshare checks and the permission checks need to know of the current task (kernel/fork.c). */
 struct vns_task_facts {
 	u32 nr_threads;		/* get_nr_threads(current) */
 	u8 sighand_shared;	/* refcount_read(&current->sighand->count) > 1 */
 	u8 pad[3];
 	u32 euid, egid;		/* kuid/kgid values (init user namespace) */
-	s32 tgid;		/* task_tgid_vnr(current): its pid as the caller's pid namespace sees it */
 };
 
 /* The credentials a /proc/sys/vns file was opened with (file->f_cred). */
@@ -79,6 +78,7 @@ void vns_shim_cond_resched(void);
 bool vns_shim_fatal_signal_pending(void);
 void vns_shim_current_facts(struct vns_task_facts *facts);
 struct task_struct *vns_shim_current(void);
+s32 vns_shim_current_tgid(void);
 u32 vns_shim_task_euid(struct task_struct *task);
 u32 vns_shim_nr_threads_total(void);
 void vns_shim_kill_task(struct task_struct *task);

@@ -105,12 +105,17 @@ void vns_shim_current_facts(struct vns_task_facts *facts)
 	memset(facts->pad, 0, sizeof(facts->pad));
 	facts->euid = __kuid_val(cred->euid);
 	facts->egid = __kgid_val(cred->egid);
-	facts->tgid = task_tgid_vnr(current);
 }
 
 struct task_struct *vns_shim_current(void)
 {
 	return current;
+}
+
+/* task_tgid_vnr(current): the caller's pid as its own pid namespace sees it (getpid()). */
+s32 vns_shim_current_tgid(void)
+{
+	return task_tgid_vnr(current);
 }
 
 /* The effective kuid of @task, which must be current or pinned by the caller. */

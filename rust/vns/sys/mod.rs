@@ -47,7 +47,6 @@ pub(crate) use rcu_ref::{
     RcuReserve, //
 };
 pub(crate) use rcu_table::{
-    rcu_barrier,
     StrongTable,
     WeakTable,
     CHUNK_MAX, //
@@ -59,6 +58,7 @@ pub(crate) use task::{
     cond_resched,
     current_facts,
     current_mm_shared,
+    current_tgid,
     fatal_signal_pending,
     init_ucount_max,
     nr_threads_total,

@@ -48,8 +48,10 @@ pub(crate) trait RcuObject: Sized + Send + Sync + 'static {
 ///
 /// # Invariants
 ///
-/// - `data` is initialised while `refs > 0` and dropped exactly once, when `refs` reaches zero.
-/// - While the node is linked into a bucket of `table`, it is freed only through `call_rcu`.
+/// - `data` is initialised while `refs > 0` and dropped exactly once, when `refs` reaches zero; it is
+///   never moved (it may hold a lock: it is initialised in place).
+/// - While the node is linked into a bucket of `table`, it is freed only after an RCU grace period
+///   (`kfree_rcu()`).
 /// - `table` is null or a table that outlives the node.
 #[repr(C)]
 pub(super) struct RcuNode<T: RcuObject> {
@@ -85,19 +87,25 @@ impl<T: RcuObject> RcuRef<T> {
         Ok(Self::new_in(RcuReserve::new(flags)?, key, data))
     }
 
-    /// A new, unlinked object with one reference, in memory allocated ahead: cannot fail.
-    pub(crate) fn new_in(reserve: RcuReserve<T>, key: T::Key, data: T) -> Self {
-        let node = KBox::write(
-            reserve.slot,
-            RcuNode {
-                rcu: Opaque::uninit(),
-                next: Atomic::new(ptr::null_mut()),
-                refs: Atomic::new(1),
-                table: Atomic::new(ptr::null_mut()),
-                key,
-                data: ManuallyDrop::new(data),
-            },
-        );
+    /// A new, unlinked object with one reference, initialised in place (so it may hold a lock) in memory
+    /// allocated ahead: cannot fail.
+    pub(crate) fn new_in(reserve: RcuReserve<T>, key: T::Key, data: impl PinInit<T>) -> Self {
+        let mut slot = reserve.slot;
+        let node = slot.as_mut_ptr();
+        // SAFETY: `node` points to the uninitialised memory of one `RcuNode<T>`, owned by `slot`: each
+        // field is written once, through raw pointers. `data` is initialised where it stays: the node is
+        // leaked below and never moved again (it is freed only by `release`). `ManuallyDrop<T>` is
+        // `repr(transparent)`, so its address is that of a `T`.
+        unsafe {
+            ptr::addr_of_mut!((*node).rcu).write(Opaque::uninit());
+            ptr::addr_of_mut!((*node).next).write(Atomic::new(ptr::null_mut()));
+            ptr::addr_of_mut!((*node).refs).write(Atomic::new(1));
+            ptr::addr_of_mut!((*node).table).write(Atomic::new(ptr::null_mut()));
+            ptr::addr_of_mut!((*node).key).write(key);
+            let Ok(()) = data.__init(ptr::addr_of_mut!((*node).data).cast::<T>());
+        }
+        // SAFETY: Every field was initialised above.
+        let node = unsafe { slot.assume_init() };
         // INVARIANT: a fresh node with `refs == 1`, owned by the new value.
         Self {
             ptr: NonNull::from(KBox::leak(node)),
@@ -189,9 +197,12 @@ impl<T: RcuObject> RcuRef<T> {
         }
         // SAFETY: `data` is initialised and dropped exactly once, here (type invariant).
         unsafe { ManuallyDrop::drop(&mut n.data) };
-        // SAFETY: `rcu` is the node's own `callback_head`, unused until now; `free_node::<T>` frees the
-        // node after a grace period, so RCU readers still walking the old link are safe.
-        unsafe { bindings::call_rcu(n.rcu.get(), Some(free_node::<T>)) };
+        // SAFETY: `rcu` is the node's own head, unused until now and the first field of the
+        // `#[repr(C)]` node, so its address is the node's; the node is a `kmalloc` block (`KBox`'s
+        // allocator) whose other fields need no drop. `kvfree_call_rcu` (`kfree_rcu()`) frees it after a
+        // grace period, so RCU readers still walking the old link are safe; it calls no code of this
+        // module, so unloading does not wait for it.
+        unsafe { bindings::kvfree_call_rcu(n.rcu.get().cast(), raw.cast()) };
     }
 }
 
@@ -212,20 +223,6 @@ impl<T: RcuObject> RcuReserve<T> {
 
 // SAFETY: A reserve is plain, uninitialised memory owned by this value; handing it to another CPU is fine.
 unsafe impl<T: RcuObject> Send for RcuReserve<T> {}
-
-/// The `call_rcu` callback: frees a released node's memory (its object was already dropped).
-///
-/// # Safety
-///
-/// `head` is the `rcu` field of an [`RcuNode<T>`] allocated by [`RcuRef::new`] and released.
-unsafe extern "C" fn free_node<T: RcuObject>(head: *mut bindings::callback_head) {
-    // CAST: `rcu` is the first field of the `#[repr(C)]` node, and `Opaque` is transparent, so the
-    // head's address is the node's.
-    let node = head.cast::<RcuNode<T>>();
-    // SAFETY: The node came from `KBox::leak` in `RcuRef::new`; `data` is `ManuallyDrop` and was already
-    // dropped, every other field is plain.
-    drop(unsafe { KBox::from_raw(node) });
-}
 
 /// The work list of [`RcuRef`]'s drop: releases a chain of last references iteratively.
 struct ReleaseStack<T: RcuObject> {
@@ -281,27 +278,36 @@ impl<T: RcuObject> Clone for RcuRef<T> {
 
 impl<T: RcuObject> Drop for RcuRef<T> {
     fn drop(&mut self) {
+        // The common case, not the last reference: one atomic decrement and nothing else.
+        let refs = &self.node().refs;
+        let old = refs.fetch_add(-1, Full);
+        if old > 1 {
+            return;
+        }
+        if old <= 0 {
+            // Saturated (negative, far from zero): it stays so, and the object is leaked.
+            saturate(refs);
+            return;
+        }
+        // The last reference: release it, and the chain of last references it held, by a loop.
         let mut stack = ReleaseStack {
             items: [const { None }; 16],
             len: 0,
         };
-        let mut next = Some(self.ptr);
-        while let Some(node) = next {
-            // SAFETY: We own one reference of `node` (ours, or one taken off the stack with `forget`).
+        // SAFETY: We dropped the count to zero.
+        unsafe { Self::release(self.ptr, &mut stack) };
+        while let Some(r) = stack.pop() {
+            let node = r.ptr;
+            core::mem::forget(r);
+            // SAFETY: We own one reference of `node`, taken off the stack with `forget`.
             let refs = &unsafe { node.as_ref() }.refs;
             let old = refs.fetch_add(-1, Full);
             if old <= 0 {
-                // Saturated (negative, far from zero): it stays so, and the object is leaked.
                 saturate(refs);
             } else if old == 1 {
                 // SAFETY: We dropped the count to zero.
                 unsafe { Self::release(node, &mut stack) };
             }
-            next = stack.pop().map(|r| {
-                let p = r.ptr;
-                core::mem::forget(r);
-                p
-            });
         }
     }
 }

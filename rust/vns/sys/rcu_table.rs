@@ -113,7 +113,7 @@ impl<T: RcuObject, K: TableKind> RcuTable<T, K> {
         let mut p = self.head(key).load(kernel::sync::atomic::Acquire);
         while let Some(node) = NonNull::new(p) {
             // SAFETY: Reached from a bucket inside an RCU read-side section: the node is not freed
-            // before the section ends (type invariant, `call_rcu` in `release`).
+            // before the section ends (type invariant, `kfree_rcu()` in `release`).
             let n = unsafe { node.as_ref() };
             if n.key == *key {
                 // SAFETY: As above.
@@ -317,11 +317,6 @@ impl<T: RcuObject, K: TableKind> PinnedDrop for RcuTable<T, K> {
         // of those objects does not reach this (then freed) table.
         self.clear();
     }
-}
-
-/// Waits until every `call_rcu` callback of this module has run (before the module text goes away).
-pub(crate) fn rcu_barrier() {
-    rcu::rcu_barrier();
 }
 
 #[kernel::macros::kunit_tests(vns_rcu_table)]

@@ -22,7 +22,6 @@ pub(super) struct RawTaskFacts {
     pub(super) pad: [u8; 3],
     pub(super) euid: u32,
     pub(super) egid: u32,
-    pub(super) tgid: i32,
 }
 
 /// Mirror of `struct vns_opener`.
@@ -102,6 +101,7 @@ extern "C" {
     pub(super) fn vns_shim_fatal_signal_pending() -> bool;
     pub(super) fn vns_shim_current_facts(facts: *mut RawTaskFacts);
     pub(super) fn vns_shim_current() -> *mut RawTask;
+    pub(super) fn vns_shim_current_tgid() -> i32;
     pub(super) fn vns_shim_task_euid(task: *mut RawTask) -> u32;
     pub(super) fn vns_shim_nr_threads_total() -> u32;
     pub(super) fn vns_shim_kill_task(task: *mut RawTask);

@@ -87,8 +87,6 @@ pub(crate) struct CurrentFacts {
     pub(crate) euid: u32,
     /// Effective kgid.
     pub(crate) egid: u32,
-    /// Thread group id in the caller's own pid namespace (`getpid()`).
-    pub(crate) tgid: i32,
 }
 
 /// The calling task's facts.
@@ -101,8 +99,13 @@ pub(crate) fn current_facts() -> CurrentFacts {
         sighand_shared: raw.sighand_shared != 0,
         euid: raw.euid,
         egid: raw.egid,
-        tgid: raw.tgid,
     }
+}
+
+/// The calling task's thread group id in its own pid namespace (`getpid()`).
+pub(crate) fn current_tgid() -> i32 {
+    // SAFETY: Reads only `current`'s pid.
+    unsafe { shim::vns_shim_current_tgid() }
 }
 
 /// The credentials a `/proc/sys/vns` file was opened with (the file's `f_cred`).
