@@ -264,11 +264,12 @@ impl<'a> UserNsView for &'a Ns {
     }
 }
 
-/// Highest number a pid vns hands out (the kernel's default `pid_max`).
-const PID_NR_MAX: u32 = 32768;
+/// Highest number a pid vns hands out: numbers are below the kernel's default `pid_max` (32768), as
+/// `alloc_pid()`'s `idr_alloc_cyclic(.., pid_min, pid_max)` hands them out.
+const PID_NR_MAX: u32 = 32767;
 
-/// Words of a pid vns's bitmap: numbers 0 to `PID_NR_MAX`.
-const PID_MAP_WORDS: usize = PID_NR_MAX as usize / 64 + 1;
+/// Words of a pid vns's bitmap: numbers 0 to `PID_NR_MAX` (4 KiB).
+const PID_MAP_WORDS: usize = (PID_NR_MAX as usize + 1) / 64;
 
 /// A pid vns.
 pub(crate) struct PidNs {
@@ -277,13 +278,14 @@ pub(crate) struct PidNs {
     /// The parent pid vns; `None` for init.
     pub(crate) parent: Option<NsRef>,
     /// The numbers in use (`None` for init, where a task's number is its real tgid).
-    pub(crate) ids: Option<Pin<KBox<SpinLock<PidMap>>>>,
+    ids: Option<Pin<KBox<SpinLock<PidMap>>>>,
 }
 
-/// The numbers in use in one pid vns, allocated cyclically from 1 as `alloc_pid()` does. The bitmap is
-/// allocated whole (4 KiB) with the namespace, so that the fork probe never allocates for a number.
+/// The numbers in use in one pid vns, allocated cyclically from 1 as `alloc_pid()` does.
 pub(crate) struct PidMap {
-    bits: KVec<u64>,
+    /// The bitmap, allocated (4 KiB, zeroed) for the first number: a pid vns that never numbers a task
+    /// costs none, as the kernel's IDR allocates its nodes in `alloc_pid()`.
+    bits: Option<KBox<[u64; PID_MAP_WORDS]>>,
     last: u32,
 }
 
@@ -304,13 +306,17 @@ impl PidNs {
 
     /// A pid vns that numbers its tasks, below `parent`.
     fn numbered(level: u32, parent: Option<NsRef>) -> VnsResult<Self> {
-        let mut bits = KVec::with_capacity(PID_MAP_WORDS, GFP_KERNEL_ACCOUNT)?;
-        bits.resize(PID_MAP_WORDS, 0, GFP_KERNEL_ACCOUNT)?;
         Ok(Self {
             level,
             parent,
             ids: Some(KBox::pin_init(
-                new_spinlock!(PidMap { bits, last: 0 }, "vns_pid_map"),
+                new_spinlock!(
+                    PidMap {
+                        bits: None,
+                        last: 0
+                    },
+                    "vns_pid_map"
+                ),
                 GFP_KERNEL_ACCOUNT,
             )?),
         })
@@ -321,16 +327,27 @@ impl PidNs {
         self.ids.is_some()
     }
 
-    /// Allocates the next free number (from 1), or `None` when all are in use. Called from the fork
-    /// probe; never allocates.
+    /// Allocates the next free number (from 1), or `None` when all are in use or the bitmap cannot be
+    /// allocated. Called from the fork probe, which may sleep: the first number allocates the bitmap
+    /// (charged to the caller's memcg) before the lock is taken.
     pub(crate) fn alloc_nr(&self) -> Option<u32> {
-        let mut map = self.ids.as_ref()?.lock();
+        let ids = self.ids.as_ref()?;
+        // Declared before the guard, so that an unused bitmap is freed after the lock is released.
+        let mut fresh = if ids.lock().bits.is_none() {
+            Some(KBox::<[u64; PID_MAP_WORDS]>::zeroed(GFP_KERNEL_ACCOUNT).ok()?)
+        } else {
+            None
+        };
+        let mut map = ids.lock();
+        if map.bits.is_none() {
+            map.bits = fresh.take();
+        }
         let start = map.last;
         let mut nr = start;
         loop {
             nr = if nr >= PID_NR_MAX { 1 } else { nr + 1 };
             let (word, bit) = ((nr / 64) as usize, nr % 64);
-            let w = map.bits.get_mut(word)?;
+            let w = map.bits.as_mut()?.get_mut(word)?;
             if *w & (1 << bit) == 0 {
                 *w |= 1 << bit;
                 map.last = nr;
@@ -344,10 +361,16 @@ impl PidNs {
 
     /// Releases `nr` (the task that had it exited).
     pub(crate) fn free_nr(&self, nr: u32) {
-        if let Some(ids) = self.ids.as_ref() {
-            if let Some(w) = ids.lock().bits.get_mut((nr / 64) as usize) {
-                *w &= !(1 << (nr % 64));
-            }
+        let Some(ids) = self.ids.as_ref() else {
+            return;
+        };
+        if let Some(w) = ids
+            .lock()
+            .bits
+            .as_mut()
+            .and_then(|bits| bits.get_mut((nr / 64) as usize))
+        {
+            *w &= !(1 << (nr % 64));
         }
     }
 }
@@ -369,6 +392,27 @@ mod tests {
         p.free_nr(1);
         p.free_nr(3);
         p.free_nr(4);
+        Ok(())
+    }
+
+    /// A new pid vns has no bitmap until its first number; then every number below `pid_max` (32768)
+    /// can be handed out once, and a freed one again.
+    #[test]
+    fn pid_bitmap_at_first_number_and_exhaustion() -> Result {
+        let p = PidNs::numbered(1, None)?;
+        let ids = p.ids.as_ref().ok_or(EINVAL)?;
+        assert!(ids.lock().bits.is_none());
+        // Freeing before any number was handed out is harmless.
+        p.free_nr(5);
+        assert!(ids.lock().bits.is_none());
+        for nr in 1..=PID_NR_MAX {
+            assert_eq!(p.alloc_nr(), Some(nr));
+        }
+        assert!(ids.lock().bits.is_some());
+        assert_eq!(p.alloc_nr(), None);
+        p.free_nr(1234);
+        assert_eq!(p.alloc_nr(), Some(1234));
+        assert_eq!(p.alloc_nr(), None);
         Ok(())
     }
 }
