@@ -26,6 +26,11 @@ impl<T> PerKind<T> {
         self.0.iter()
     }
 
+    /// The values, in kind order, to change.
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.0.iter_mut()
+    }
+
     /// Each kind with its value.
     pub(crate) fn each(&self) -> impl Iterator<Item = (Kind, &T)> {
         Kind::ALL.into_iter().zip(self.0.iter())

@@ -12,7 +12,10 @@
 //!
 //! An entry lives as long as its task. What changes, its namespaces and capability set, only the task
 //! itself changes (UNSHARE, SETNS, exec), under the entry's lock, as `switch_task_namespaces` does under
-//! `task_lock` (kernel/nsproxy.c): a change allocates a proxy and nothing else.
+//! `task_lock` (kernel/nsproxy.c): a change allocates a proxy and nothing else, and an UNSHARE of kinds
+//! other than pid and time, by a task whose proxy no other task shares, not even that: it changes the
+//! proxy in place. Only the task itself takes references on its proxy (others read a snapshot of it,
+//! [`Member::snapshot`]), so whether another task shares it cannot change while the task is in a call.
 
 #![deny(unsafe_code)]
 
@@ -32,7 +35,11 @@ use kernel::{
 use crate::{
     error::VnsResult,
     ns::NsRef,
-    proxy::NsProxy,
+    proxy::{
+        NsProxy,
+        ProxyChange,
+        ProxyRef, //
+    },
     sys::{
         ExecTask,
         NewTask,
@@ -93,7 +100,7 @@ pub(crate) struct Member {
 /// What a membership's lock protects.
 struct MemberNs {
     /// Its namespaces, each counted in its namespace's `nr_tasks`.
-    proxy: Arc<NsProxy>,
+    proxy: ProxyRef,
     /// Its capability set in its own user vns when that is not the init one.
     caps: CapSet,
 }
@@ -134,7 +141,7 @@ impl Member {
     /// A membership of `proxy`, counted in each of its namespaces' `nr_tasks`, with `spare` as the
     /// reserve for the task's next child.
     fn new(
-        proxy: Arc<NsProxy>,
+        proxy: ProxyRef,
         caps: CapSet,
         pid: Option<Arc<PidNr>>,
         spare: Option<KBox<Spare>>,
@@ -150,20 +157,21 @@ impl Member {
     }
 
     /// Its namespaces and capability set, read together.
-    pub(crate) fn get(&self) -> (Arc<NsProxy>, CapSet) {
+    pub(crate) fn get(&self) -> (ProxyRef, CapSet) {
         let ns = self.ns.lock();
         (ns.proxy.clone(), ns.caps)
     }
 
-    /// Its namespaces.
-    pub(crate) fn proxy(&self) -> Arc<NsProxy> {
-        self.ns.lock().proxy.clone()
+    /// A copy of its namespaces with references of its own, for another task to read: no reference
+    /// is taken on the proxy itself (see the file's comment).
+    pub(crate) fn snapshot(&self) -> NsProxy {
+        self.ns.lock().proxy.snapshot()
     }
 
     /// Makes `proxy` and `caps` the task's (`switch_task_namespaces`): moves the `nr_tasks` count of
     /// each kind that changes. Returns the previous proxy, for the caller to drop once the lock is
     /// released (dropping it may release namespaces, which takes the registry's lock).
-    fn switch(&self, proxy: Arc<NsProxy>, caps: CapSet) -> Arc<NsProxy> {
+    fn switch(&self, proxy: ProxyRef, caps: CapSet) -> ProxyRef {
         let mut ns = self.ns.lock();
         for (new, old) in proxy.ns.iter().zip(ns.proxy.ns.iter()) {
             if !RcuRef::ptr_eq(new, old) {
@@ -173,6 +181,28 @@ impl Member {
         }
         ns.caps = caps;
         core::mem::replace(&mut ns.proxy, proxy)
+    }
+
+    /// Makes `change` and `caps` the task's in place, in its proxy (see [`Members::prepare_change`]).
+    /// Returns the change holding the namespaces it replaced, for the caller to drop once the lock is
+    /// released.
+    fn change_in_place(&self, mut change: ProxyChange, caps: CapSet) -> ProxyChange {
+        let mut ns = self.ns.lock();
+        ns.caps = caps;
+        let Some(proxy) = ns.proxy.get_mut() else {
+            // Cannot happen: only the task takes references on its proxy, and it checked before that
+            // it held the only other one (and dropped that).
+            kernel::pr_warn_once!("a shared proxy was to be changed in place: left as it was\n");
+            return change;
+        };
+        change.swap_into(proxy);
+        for (new, old) in proxy.ns.iter().zip(change.ns.iter()) {
+            if let Some(old) = old {
+                new.nr_tasks.fetch_add(1, Relaxed);
+                old.nr_tasks.fetch_sub(1, Relaxed);
+            }
+        }
+        change
     }
 }
 
@@ -186,26 +216,14 @@ impl Drop for MemberNs {
 
 /// A change of the calling task's membership, allocated but not yet made: what
 /// [`Members::prepare`] returns and [`Members::install`] makes.
-pub(crate) struct Pending {
-    /// The new namespaces.
-    proxy: Arc<NsProxy>,
-    /// Where they go.
-    change: Change,
-}
-
-/// Where a [`Pending`] change goes.
-enum Change {
-    /// Into the task's entry, with the new capability set.
-    Switch(MemberRef, CapSet),
-    /// A new entry, holding the new namespaces and capability set, for a task that had none.
+pub(crate) enum Pending {
+    /// A new proxy and capability set, into the task's entry.
+    Switch(MemberRef, ProxyRef, CapSet),
+    /// A change made in place in the proxy of the task's entry, with a new capability set; with the
+    /// caller's reference on that proxy, dropped first.
+    InPlace(MemberRef, ProxyRef, ProxyChange, CapSet),
+    /// A new entry, holding the new proxy and capability set, for a task that had none.
     Insert(MemberRef),
-}
-
-impl Pending {
-    /// The namespaces the task will have.
-    pub(crate) fn proxy(&self) -> &Arc<NsProxy> {
-        &self.proxy
-    }
 }
 
 /// The membership table.
@@ -352,28 +370,51 @@ impl Members {
     /// (`entry` is `None`: it is in the init namespaces); a task with an entry changes it in place.
     pub(crate) fn prepare(
         entry: Option<&MemberRef>,
-        proxy: Arc<NsProxy>,
+        proxy: ProxyRef,
         caps: CapSet,
     ) -> VnsResult<Pending> {
-        let change = match entry {
-            Some(entry) => Change::Switch(entry.clone(), caps),
+        Ok(match entry {
+            Some(entry) => Pending::Switch(entry.clone(), proxy, caps),
             None => {
                 let spare = Spare::new()?;
                 let node = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
-                let member = Member::new(proxy.clone(), caps, None, Some(spare));
-                Change::Insert(RcuRef::new_in(node, TaskKey::current(), member))
+                let member = Member::new(proxy, caps, None, Some(spare));
+                Pending::Insert(RcuRef::new_in(node, TaskKey::current(), member))
             }
-        };
-        Ok(Pending { proxy, change })
+        })
     }
 
-    /// Makes the change `pending` (from [`Members::prepare`]): the infallible half.
+    /// [`Members::prepare`] for `change`, made to `proxy`, the calling task's own (read from `entry`;
+    /// the caller's reference). Nothing is allocated when the change can be made in place: when the
+    /// task has an entry, `proxy` has no other holder than the entry and the caller, and the change
+    /// touches neither the pid nor the time namespaces ([`ProxyChange::in_place`]).
+    pub(crate) fn prepare_change(
+        entry: Option<&MemberRef>,
+        proxy: ProxyRef,
+        change: ProxyChange,
+        caps: CapSet,
+    ) -> VnsResult<Pending> {
+        match entry {
+            Some(entry) if proxy.ref_count() == 2 && change.in_place(&proxy) => {
+                Ok(Pending::InPlace(entry.clone(), proxy, change, caps))
+            }
+            _ => Self::prepare(entry, proxy.with(&change)?, caps),
+        }
+    }
+
+    /// Makes the change `pending` (from [`Members::prepare`] or [`Members::prepare_change`]): the
+    /// infallible half.
     pub(crate) fn install(&self, pending: Pending) {
-        match pending.change {
-            // The previous proxy is dropped here, with no lock held.
-            Change::Switch(entry, caps) => drop(entry.switch(pending.proxy, caps)),
+        // What is replaced is dropped here, with no lock held.
+        match pending {
+            Pending::Switch(entry, proxy, caps) => drop(entry.switch(proxy, caps)),
+            Pending::InPlace(entry, mine, change, caps) => {
+                // The entry's reference is then the only one.
+                drop(mine);
+                drop(entry.change_in_place(change, caps));
+            }
             // The calling task had no entry: nobody else adds one for it.
-            Change::Insert(new) => drop(self.table.insert_or_get(new)),
+            Pending::Insert(new) => drop(self.table.insert_or_get(new)),
         }
     }
 

@@ -124,11 +124,10 @@ impl<'a> NsSet<'a> {
     /// can fail. Joining a time vns freezes its offsets (`timens_commit`).
     fn commit(self, vns: &Vns, joined_time: bool) -> VnsResult<()> {
         let proxy = NsProxy::new(self.ns, self.pid_ns_for_children, self.time_ns_for_children)?;
+        let time = joined_time.then(|| proxy.get(Kind::Time).clone());
         let pending = Members::prepare(self.cur.member.as_ref(), proxy, self.caps)?;
-        if joined_time {
-            if let Some(t) = pending.proxy().get(Kind::Time).time() {
-                t.freeze();
-            }
+        if let Some(t) = time.as_ref().and_then(|t| t.time()) {
+            t.freeze();
         }
         vns.members.install(pending);
         Ok(())

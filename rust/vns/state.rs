@@ -37,7 +37,10 @@ use crate::{
         NsState,
         PidNs, //
     },
-    proxy::NsProxy,
+    proxy::{
+        NsProxy,
+        ProxyRef, //
+    },
     registry::Registry,
     sys::{
         self,
@@ -70,7 +73,7 @@ pub(crate) struct Vns {
     /// Task → membership.
     pub(crate) members: Members,
     /// The init namespaces, as the membership of every task that never touched vns.
-    pub(crate) init: Arc<NsProxy>,
+    pub(crate) init: ProxyRef,
     /// (user vns, kuid) → counters.
     pub(crate) ucounts: UcountsTable,
     /// id → namespace.
@@ -196,7 +199,7 @@ pub(crate) struct Current {
     /// Its membership entry, if it has one of its own.
     pub(crate) member: Option<MemberRef>,
     /// Its namespaces.
-    pub(crate) proxy: Arc<NsProxy>,
+    pub(crate) proxy: ProxyRef,
     /// Its capability set in its own user vns (meaningful outside the init user vns).
     pub(crate) caps: CapSet,
     /// Its credentials and thread facts.
@@ -384,10 +387,7 @@ mod tests {
         let fork = NsProxy::for_new_process(&p, false);
         assert!(is(fork.get(Kind::Time), &time) && is(fork.get(Kind::Pid), &init_pid));
         assert!(!fork.time_changes_at_exec());
-        assert!(kernel::sync::Arc::ptr_eq(
-            &NsProxy::for_new_process(&p, true),
-            &p
-        ));
+        assert!(RcuRef::ptr_eq(&NsProxy::for_new_process(&p, true), &p));
         let exec = NsProxy::after_exec(&p)?;
         assert!(is(exec.get(Kind::Time), &time) && is(exec.get(Kind::Pid), &init_pid));
 
@@ -405,7 +405,7 @@ mod tests {
         assert!(is(&exec.pid_ns_for_children, &pid));
 
         // Neither differs: everyone shares the proxy.
-        assert!(kernel::sync::Arc::ptr_eq(
+        assert!(RcuRef::ptr_eq(
             &NsProxy::for_new_process(&init, false),
             &init
         ));

@@ -41,7 +41,7 @@ use crate::{
 /// A task found by pid, with its namespaces.
 struct Target {
     task: TaskRef,
-    proxy: Arc<NsProxy>,
+    proxy: NsProxy,
     pid: Option<Arc<PidNr>>,
 }
 
@@ -52,8 +52,8 @@ impl Vns {
     fn find_task(&self, nr: i32) -> VnsResult<Target> {
         let task = TaskRef::find(nr).ok_or(Errno::ESRCH)?;
         let (proxy, pid) = match self.members.lookup(task.key()) {
-            Some(m) => (m.proxy(), m.pid.clone()),
-            None => (self.init.clone(), None),
+            Some(m) => (m.snapshot(), m.pid.clone()),
+            None => (self.init.snapshot(), None),
         };
         Ok(Target { task, proxy, pid })
     }

@@ -24,8 +24,11 @@ use crate::{
         NsState,
         PidNs, //
     },
-    proxy::NsProxy,
-    state::Vns,
+    proxy::ProxyChange,
+    state::{
+        Current,
+        Vns, //
+    },
     sys::{
         self,
         RcuRef,
@@ -81,11 +84,8 @@ impl Vns {
         }
         let cur = self.resolve_with(f);
         let (euid, egid) = (f.euid, f.egid);
-        let mut ns = cur.proxy.ns.clone();
-        let mut pid_ns_for_children = cur.proxy.pid_ns_for_children.clone();
-        let mut time_ns_for_children = cur.proxy.time_ns_for_children.clone();
         let mut caps = cur.caps;
-        // What this call creates, published only at the commit.
+        // What this call creates (published only at the commit), and what it changes in the proxy.
         let mut created: [Option<NsRef>; VNS_NR_KINDS] = [const { None }; VNS_NR_KINDS];
         let mut nr_created = 0;
         let mut keep = |new: &NsRef| {
@@ -94,6 +94,7 @@ impl Vns {
                 nr_created += 1;
             }
         };
+        let mut change = ProxyChange::none();
 
         // 3. CLONE_NEWUSER (kernel/user_namespace.c create_user_ns): depth, limit, mapped creator.
         let new_user = flags::wants(completed, Kind::User);
@@ -108,11 +109,14 @@ impl Vns {
             let state = NsState::User(UserNs::new(level, euid, egid));
             let user = self.create_ns(Kind::User, parent, charge.commit(), state)?;
             keep(&user);
-            ns[Kind::User] = user;
+            change.ns[Kind::User] = Some(user);
             // The creator has the full set in the new namespace.
             caps = CapSet::full();
         }
-        let owner = ns[Kind::User].clone();
+        let owner = change.ns[Kind::User]
+            .as_ref()
+            .unwrap_or(cur.user_ns())
+            .clone();
 
         // 4. Any other namespace needs CAP_SYS_ADMIN in the (new or current) user vns.
         if flags::ns_flags(completed) & !CLONE_NEWUSER != 0
@@ -130,13 +134,13 @@ impl Vns {
             let level = if kind == Kind::Pid {
                 // kernel/pid_namespace.c copy_pid_ns/create_pid_namespace: EINVAL, then ENOSPC.
                 let active = cur.proxy.get(Kind::Pid);
-                let differs = !RcuRef::ptr_eq(active, &pid_ns_for_children);
+                let differs = !RcuRef::ptr_eq(active, &cur.proxy.pid_ns_for_children);
                 depth::check_new_pid_ns(differs, active.level())?
             } else {
                 0
             };
             let charge = self.ucounts.charge(&*owner, euid, kind)?;
-            let old = &ns[kind];
+            let old = cur.proxy.get(kind);
             let state = match kind {
                 Kind::Mnt => NsState::Mnt(if completed & UNSHARE_EMPTY_MNTNS != 0 {
                     // fs/namespace.c copy_mnt_ns with CLONE_EMPTY_MNTNS: only the root.
@@ -149,10 +153,12 @@ impl Vns {
                         .copy(|| self.next_mnt_id())?
                 }),
                 Kind::Uts => NsState::Uts(UtsNames::new(Some(old.uts().ok_or(Errno::EINVAL)?))?),
-                Kind::Pid => NsState::Pid(PidNs::new(level, pid_ns_for_children.clone())?),
+                Kind::Pid => {
+                    NsState::Pid(PidNs::new(level, cur.proxy.pid_ns_for_children.clone())?)
+                }
                 // kernel/time/namespace.c copy_time_ns: the offsets of time_ns_for_children.
                 Kind::Time => NsState::Time(TimeNs::new(
-                    time_ns_for_children.time().ok_or(Errno::EINVAL)?,
+                    cur.proxy.time_ns_for_children.time().ok_or(Errno::EINVAL)?,
                 )?),
                 _ => NsState::Plain,
             };
@@ -160,16 +166,17 @@ impl Vns {
             keep(&new);
             match kind {
                 // NEWPID and NEWTIME change the namespace for children only; the caller's own stays.
-                Kind::Pid => pid_ns_for_children = new,
-                Kind::Time => time_ns_for_children = new,
-                _ => ns[kind] = new,
+                Kind::Pid => change.pid_ns_for_children = Some(new),
+                Kind::Time => change.time_ns_for_children = Some(new),
+                _ => change.ns[kind] = Some(new),
             }
         }
 
-        // 6. The last allocation, then the result to user space: an error in either drops what was
-        // made, which undoes it all (no other task has seen any of it).
-        let proxy = NsProxy::new(ns, pid_ns_for_children, time_ns_for_children)?;
-        let pending = Members::prepare(cur.member.as_ref(), proxy, caps)?;
+        // 6. The last allocation (none when the proxy is changed in place), then the result to user
+        // space: an error in either drops what was made, which undoes it all (no other task has seen
+        // any of it).
+        let Current { proxy, member, .. } = cur;
+        let pending = Members::prepare_change(member.as_ref(), proxy, change, caps)?;
         report(completed)?;
 
         // 7. Commit: nothing below can fail.

@@ -18,6 +18,7 @@ use kernel::{
     bindings,
     prelude::*,
     sync::atomic::{
+        Acquire,
         Atomic,
         Full,
         Relaxed, //
@@ -139,6 +140,31 @@ impl<T: RcuObject> RcuRef<T> {
     /// Whether `a` and `b` are the same object.
     pub(crate) fn ptr_eq(a: &Self, b: &Self) -> bool {
         a.ptr == b.ptr
+    }
+
+    /// How many references the object has: a snapshot, meaningful where no other task can take one
+    /// (an object that is in no table and whose holders are known).
+    pub(crate) fn ref_count(&self) -> i32 {
+        self.node().refs.load(Acquire)
+    }
+
+    /// The object, to change it in place, when this is its only reference and it is in no weak table:
+    /// nobody else can reach it then (a strong table holds a reference of its own). Only for `Unpin`
+    /// objects: a pinned one (holding a lock) must not be handed out as `&mut`.
+    pub(crate) fn get_mut(&mut self) -> Option<&mut T>
+    where
+        T: Unpin,
+    {
+        let n = self.node();
+        if n.refs.load(Acquire) != 1 || !n.table.load(Relaxed).is_null() {
+            return None;
+        }
+        // SAFETY: `ptr` is live (type invariant). This is the only reference (the count is one, and it
+        // pairs with the other holders' fully ordered decrements), the node is in no table a lookup
+        // could take another from, and `&mut self` keeps this one from being cloned meanwhile: the
+        // object is ours alone for the borrow.
+        let data = unsafe { &mut (*self.ptr.as_ptr()).data };
+        Some(&mut **data)
     }
 
     /// Takes a reference if the count is not zero (`rcuref_get`).
