@@ -36,6 +36,7 @@ use crate::{
     error::VnsResult,
     ns::NsRef,
     proxy::{
+        InPlace,
         NsProxy,
         ProxyChange,
         ProxyRef, //
@@ -184,25 +185,23 @@ impl Member {
     }
 
     /// Makes `change` and `caps` the task's in place, in its proxy (see [`Members::prepare_change`]).
-    /// Returns the change holding the namespaces it replaced, for the caller to drop once the lock is
-    /// released.
-    fn change_in_place(&self, mut change: ProxyChange, caps: CapSet) -> ProxyChange {
+    /// What the change replaced is dropped on return, after the lock is released.
+    fn change_in_place(&self, mut change: InPlace, caps: CapSet) {
         let mut ns = self.ns.lock();
         ns.caps = caps;
         let Some(proxy) = ns.proxy.get_mut() else {
             // Cannot happen: only the task takes references on its proxy, and it checked before that
             // it held the only other one (and dropped that).
             kernel::pr_warn_once!("a shared proxy was to be changed in place: left as it was\n");
-            return change;
+            return;
         };
-        change.swap_into(proxy);
-        for (new, old) in proxy.ns.iter().zip(change.ns.iter()) {
+        change.apply(proxy);
+        for (new, old) in proxy.ns.iter().zip(change.replaced().iter()) {
             if let Some(old) = old {
                 new.nr_tasks.fetch_add(1, Relaxed);
                 old.nr_tasks.fetch_sub(1, Relaxed);
             }
         }
-        change
     }
 }
 
@@ -221,7 +220,7 @@ pub(crate) enum Pending {
     Switch(MemberRef, ProxyRef, CapSet),
     /// A change made in place in the proxy of the task's entry, with a new capability set; with the
     /// caller's reference on that proxy, dropped first.
-    InPlace(MemberRef, ProxyRef, ProxyChange, CapSet),
+    InPlace(MemberRef, ProxyRef, InPlace, CapSet),
     /// A new entry, holding the new proxy and capability set, for a task that had none.
     Insert(MemberRef),
 }
@@ -385,9 +384,9 @@ impl Members {
     }
 
     /// [`Members::prepare`] for `change`, made to `proxy`, the calling task's own (read from `entry`;
-    /// the caller's reference). Nothing is allocated when the change can be made in place: when the
-    /// task has an entry, `proxy` has no other holder than the entry and the caller, and the change
-    /// touches neither the pid nor the time namespaces ([`ProxyChange::in_place`]).
+    /// the caller's reference). When the task has an entry and `proxy` no other holder than the entry
+    /// and the caller, the change is made in place: no new proxy, and new children's proxies only where
+    /// they are needed and the old one cannot be kept ([`ProxyChange::in_place`]).
     pub(crate) fn prepare_change(
         entry: Option<&MemberRef>,
         proxy: ProxyRef,
@@ -395,7 +394,8 @@ impl Members {
         caps: CapSet,
     ) -> VnsResult<Pending> {
         match entry {
-            Some(entry) if proxy.ref_count() == 2 && change.in_place(&proxy) => {
+            Some(entry) if proxy.ref_count() == 2 => {
+                let change = change.in_place(&proxy)?;
                 Ok(Pending::InPlace(entry.clone(), proxy, change, caps))
             }
             _ => Self::prepare(entry, proxy.with(&change)?, caps),
@@ -411,7 +411,7 @@ impl Members {
             Pending::InPlace(entry, mine, change, caps) => {
                 // The entry's reference is then the only one.
                 drop(mine);
-                drop(entry.change_in_place(change, caps));
+                entry.change_in_place(change, caps);
             }
             // The calling task had no entry: nobody else adds one for it.
             Pending::Insert(new) => drop(self.table.insert_or_get(new)),

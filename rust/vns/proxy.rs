@@ -60,38 +60,8 @@ impl NsProxy {
         pid_ns_for_children: NsRef,
         time_ns_for_children: NsRef,
     ) -> VnsResult<ProxyRef> {
-        let pid_differs = !RcuRef::ptr_eq(&ns[Kind::Pid], &pid_ns_for_children);
-        let time_differs = !RcuRef::ptr_eq(&ns[Kind::Time], &time_ns_for_children);
-        // A child's proxy: always in the pid vns for children; in the time vns for children if `time`.
-        let child = |time: bool, for_children| {
-            let mut child_ns = ns.clone();
-            child_ns[Kind::Pid] = pid_ns_for_children.clone();
-            if time {
-                child_ns[Kind::Time] = time_ns_for_children.clone();
-            }
-            RcuRef::new(
-                (),
-                NsProxy {
-                    ns: child_ns,
-                    pid_ns_for_children: pid_ns_for_children.clone(),
-                    time_ns_for_children: time_ns_for_children.clone(),
-                    for_children,
-                    for_vm_children: None,
-                },
-                GFP_KERNEL_ACCOUNT,
-            )
-        };
-        let for_children = if pid_differs || time_differs {
-            Some(child(true, None)?)
-        } else {
-            None
-        };
-        // Its own children without CLONE_VM enter the time vns it did not.
-        let for_vm_children = if pid_differs && time_differs {
-            Some(child(false, for_children.clone())?)
-        } else {
-            None
-        };
+        let (for_children, for_vm_children) =
+            children(&ns, &pid_ns_for_children, &time_ns_for_children)?;
         Ok(RcuRef::new(
             (),
             NsProxy {
@@ -154,29 +124,93 @@ impl NsProxy {
         self.ns.map(|n| n.id)
     }
 
-    /// A copy of this proxy holding references of its own (what another task reads of a task's
-    /// namespaces: it takes no reference on the task's proxy itself, so that the task alone ever does,
-    /// see [`ProxyChange::in_place`]).
+    /// A copy of this proxy's namespaces with references of its own, without its children's proxies:
+    /// what another task reads of a task's namespaces. It takes no reference on the task's proxies, so
+    /// that the task alone ever does (see `member.rs`).
     pub(crate) fn snapshot(&self) -> NsProxy {
         NsProxy {
             ns: self.ns.clone(),
             pid_ns_for_children: self.pid_ns_for_children.clone(),
             time_ns_for_children: self.time_ns_for_children.clone(),
-            for_children: self.for_children.clone(),
-            for_vm_children: self.for_vm_children.clone(),
+            for_children: None,
+            for_vm_children: None,
         }
     }
 
     /// This proxy with `change` made: a new proxy (charged to the caller), sharing what did not change.
     pub(crate) fn with(&self, change: &ProxyChange) -> VnsResult<ProxyRef> {
-        let ns =
-            PerKind::from_fn(|kind| change.ns[kind].as_ref().unwrap_or(&self.ns[kind]).clone());
-        let pick = |new: &Option<NsRef>, old: &NsRef| new.as_ref().unwrap_or(old).clone();
+        let ns = PerKind::from_fn(|kind| pick(&change.ns[kind], &self.ns[kind]).clone());
         Self::new(
             ns,
-            pick(&change.pid_ns_for_children, &self.pid_ns_for_children),
-            pick(&change.time_ns_for_children, &self.time_ns_for_children),
+            pick(&change.pid_ns_for_children, &self.pid_ns_for_children).clone(),
+            pick(&change.time_ns_for_children, &self.time_ns_for_children).clone(),
         )
+    }
+}
+
+/// The children's proxies of a proxy of `ns` with the two `*_for_children` (charged to the caller):
+/// `for_children` when either differs from the active namespace, `for_vm_children` when both do.
+fn children(
+    ns: &PerKind<NsRef>,
+    pid_ns_for_children: &NsRef,
+    time_ns_for_children: &NsRef,
+) -> VnsResult<(Option<ProxyRef>, Option<ProxyRef>)> {
+    let (pid_differs, time_differs) = differs(ns, pid_ns_for_children, time_ns_for_children);
+    // A child's proxy: always in the pid vns for children; in the time vns for children if `time`.
+    let child = |time: bool, for_children| {
+        RcuRef::new(
+            (),
+            NsProxy {
+                ns: PerKind::from_fn(|kind| {
+                    child_ns(kind, ns, pid_ns_for_children, time_ns_for_children, time).clone()
+                }),
+                pid_ns_for_children: pid_ns_for_children.clone(),
+                time_ns_for_children: time_ns_for_children.clone(),
+                for_children,
+                for_vm_children: None,
+            },
+            GFP_KERNEL_ACCOUNT,
+        )
+    };
+    let for_children = if pid_differs || time_differs {
+        Some(child(true, None)?)
+    } else {
+        None
+    };
+    // Its own children without CLONE_VM enter the time vns it did not.
+    let for_vm_children = if pid_differs && time_differs {
+        Some(child(false, for_children.clone())?)
+    } else {
+        None
+    };
+    Ok((for_children, for_vm_children))
+}
+
+/// Whether the pid and the time vns for children differ from the active ones.
+fn differs(
+    ns: &PerKind<NsRef>,
+    pid_for_children: &NsRef,
+    time_for_children: &NsRef,
+) -> (bool, bool) {
+    (
+        !RcuRef::ptr_eq(&ns[Kind::Pid], pid_for_children),
+        !RcuRef::ptr_eq(&ns[Kind::Time], time_for_children),
+    )
+}
+
+/// The namespace of `kind` in a child's proxy: the pid vns for children, the time vns for children if
+/// `time`, the parent's otherwise.
+fn child_ns<'a>(
+    kind: Kind,
+    ns: &'a PerKind<NsRef>,
+    pid_for_children: &'a NsRef,
+    time_for_children: &'a NsRef,
+    time: bool,
+) -> &'a NsRef {
+    match kind {
+        Kind::Pid => pid_for_children,
+        Kind::Time if time => time_for_children,
+        _ => &ns[kind],
     }
 }
 
@@ -201,25 +235,203 @@ impl ProxyChange {
         }
     }
 
-    /// Whether this change can be made in place in `proxy`, with no new proxy: when it touches neither
-    /// the pid nor the time namespaces (so that `proxy`'s children's proxies stay what they are) and
-    /// `proxy` has none of its own (its children share it). Whether `proxy` is shared with another task
-    /// is the caller's question.
-    pub(crate) fn in_place(&self, proxy: &NsProxy) -> bool {
-        proxy.for_children.is_none()
-            && self.pid_ns_for_children.is_none()
-            && self.time_ns_for_children.is_none()
-            && self.ns[Kind::Pid].is_none()
-            && self.ns[Kind::Time].is_none()
+    /// Prepares making this change in place in `proxy`, which no other task shares (the caller's
+    /// check): allocates the children's proxies it will need, unless it needs none or can keep the one
+    /// it has, changed in place (no other holder, and no `for_vm_children` before or after).
+    pub(crate) fn in_place(self, proxy: &NsProxy) -> VnsResult<InPlace> {
+        let ns = |kind: Kind| pick(&self.ns[kind], &proxy.ns[kind]);
+        let pid_fc = pick(&self.pid_ns_for_children, &proxy.pid_ns_for_children);
+        let time_fc = pick(&self.time_ns_for_children, &proxy.time_ns_for_children);
+        let pid_differs = !RcuRef::ptr_eq(ns(Kind::Pid), pid_fc);
+        let time_differs = !RcuRef::ptr_eq(ns(Kind::Time), time_fc);
+        let children = if !pid_differs && !time_differs {
+            Children::Replace(None, None)
+        } else if !(pid_differs && time_differs)
+            && proxy.for_vm_children.is_none()
+            && proxy
+                .for_children
+                .as_ref()
+                .is_some_and(|c| c.ref_count() == 1)
+        {
+            Children::Update
+        } else {
+            let after = PerKind::from_fn(|kind| ns(kind).clone());
+            let (c, v) = children(&after, pid_fc, time_fc)?;
+            Children::Replace(c, v)
+        };
+        Ok(InPlace {
+            change: self,
+            children,
+        })
     }
+}
 
-    /// Makes the change in `proxy` (see [`ProxyChange::in_place`]): moves the namespaces it replaces
-    /// into `self`, for the caller to drop when no lock is held any more.
-    pub(crate) fn swap_into(&mut self, proxy: &mut NsProxy) {
-        for (new, cur) in self.ns.iter_mut().zip(proxy.ns.iter_mut()) {
+/// The namespace `new` if there is one, `old` otherwise.
+fn pick<'a>(new: &'a Option<NsRef>, old: &'a NsRef) -> &'a NsRef {
+    new.as_ref().unwrap_or(old)
+}
+
+/// What becomes of a proxy's children's proxies when it is changed in place.
+enum Children {
+    /// New ones, allocated ahead (or none, when it needs none after the change), in place of those it
+    /// has; which they then hold.
+    Replace(Option<ProxyRef>, Option<ProxyRef>),
+    /// It keeps its `for_children`, which only it holds, changed in place.
+    Update,
+}
+
+/// A [`ProxyChange`] ready to be made in place: nothing is left to allocate.
+pub(crate) struct InPlace {
+    change: ProxyChange,
+    children: Children,
+}
+
+impl InPlace {
+    /// Makes the change in `proxy` (the one it was prepared for); cannot fail. `self` then holds what
+    /// was replaced, for the caller to drop once no lock is held.
+    pub(crate) fn apply(&mut self, proxy: &mut NsProxy) {
+        let NsProxy {
+            ns,
+            pid_ns_for_children,
+            time_ns_for_children,
+            for_children,
+            for_vm_children,
+        } = proxy;
+        let change = &mut self.change;
+        for (new, cur) in change.ns.iter_mut().zip(ns.iter_mut()) {
             if let Some(new) = new.as_mut() {
                 core::mem::swap(new, cur);
             }
         }
+        if let Some(new) = change.pid_ns_for_children.as_mut() {
+            core::mem::swap(new, pid_ns_for_children);
+        }
+        if let Some(new) = change.time_ns_for_children.as_mut() {
+            core::mem::swap(new, time_ns_for_children);
+        }
+        match &mut self.children {
+            Children::Replace(c, v) => {
+                core::mem::swap(c, for_children);
+                core::mem::swap(v, for_vm_children);
+            }
+            Children::Update => {
+                let Some(child) = for_children.as_mut().and_then(|c| c.get_mut()) else {
+                    // Cannot happen: only the task takes references on its proxies, and the child's
+                    // had no other holder when this was prepared.
+                    kernel::pr_warn_once!("a shared child proxy was to be changed in place\n");
+                    return;
+                };
+                // What the child's proxy drops here is also what `change` now holds (the child's proxy
+                // was made from this proxy's namespaces): these are never last references, so no
+                // namespace is released under the caller's lock.
+                for kind in Kind::ALL {
+                    let want = child_ns(kind, ns, pid_ns_for_children, time_ns_for_children, true);
+                    if !RcuRef::ptr_eq(&child.ns[kind], want) {
+                        child.ns[kind] = want.clone();
+                    }
+                }
+                child.pid_ns_for_children = pid_ns_for_children.clone();
+                child.time_ns_for_children = time_ns_for_children.clone();
+            }
+        }
+    }
+
+    /// The active namespaces replaced by [`InPlace::apply`], by kind (before it: the new ones).
+    pub(crate) fn replaced(&self) -> &PerKind<Option<NsRef>> {
+        &self.change.ns
+    }
+}
+
+#[kernel::macros::kunit_tests(vns_proxy)]
+mod tests {
+    use kernel::prelude::*;
+
+    use super::{
+        NsProxy,
+        ProxyChange, //
+    };
+    use crate::{
+        ns::{
+            NsRef,
+            NsState,
+            PidNs, //
+        },
+        state::Vns,
+        sys::RcuRef,
+        time::TimeNs,
+        vcore::abi::Kind, //
+    };
+
+    /// Whether two proxies hold the same namespaces, and children's proxies that do.
+    fn same(a: &NsProxy, b: &NsProxy) -> bool {
+        let child = |x: &Option<super::ProxyRef>, y: &Option<super::ProxyRef>| match (x, y) {
+            (None, None) => true,
+            (Some(x), Some(y)) => same(x, y),
+            _ => false,
+        };
+        a.ns.iter()
+            .zip(b.ns.iter())
+            .all(|(x, y)| RcuRef::ptr_eq(x, y))
+            && RcuRef::ptr_eq(&a.pid_ns_for_children, &b.pid_ns_for_children)
+            && RcuRef::ptr_eq(&a.time_ns_for_children, &b.time_ns_for_children)
+            && child(&a.for_children, &b.for_children)
+            && child(&a.for_vm_children, &b.for_vm_children)
+    }
+
+    /// A change made in place leaves a proxy with what a new proxy with the change has, whether its
+    /// children's proxies are dropped, kept and changed, or made anew.
+    #[test]
+    fn in_place_change_equals_new_proxy() -> Result {
+        let vns = Vns::new()?;
+        let init = vns.init.clone();
+        let owner = Some(init.user_ns().clone());
+        let init_pid = init.get(Kind::Pid).clone();
+        let init_time = init.get(Kind::Time).clone();
+        let new_ns = |kind, state| {
+            vns.registry
+                .create(kind, owner.clone(), None, state, GFP_KERNEL)
+        };
+        let time1 = new_ns(Kind::Time, NsState::Time(TimeNs::init()?))?;
+        let time2 = new_ns(Kind::Time, NsState::Time(TimeNs::init()?))?;
+        let pid = new_ns(Kind::Pid, NsState::Pid(PidNs::new(1, init_pid.clone())?))?;
+        let ipc = new_ns(Kind::Ipc, NsState::Plain)?;
+        let change = |ipc: Option<&NsRef>, pid_fc: Option<&NsRef>, time_fc: Option<&NsRef>| {
+            let mut c = ProxyChange::none();
+            c.ns[Kind::Ipc] = ipc.cloned();
+            c.pid_ns_for_children = pid_fc.cloned();
+            c.time_ns_for_children = time_fc.cloned();
+            c
+        };
+        type Case<'a> = (
+            &'a NsRef,
+            &'a NsRef,
+            Option<&'a NsRef>,
+            Option<&'a NsRef>,
+            Option<&'a NsRef>,
+        );
+        // (pid_for_children, time_for_children) before; the change: ipc, pid and time for children.
+        let cases: [Case<'_>; 6] = [
+            // No children's proxies before or after (UNSHARE of a plain kind).
+            (&init_pid, &init_time, Some(&ipc), None, None),
+            // NEWTIME: one made anew.
+            (&init_pid, &init_time, None, None, Some(&time1)),
+            // NEWTIME again, with another kind: the one there is kept and changed.
+            (&init_pid, &time1, Some(&ipc), None, Some(&time2)),
+            // NEWPID with the time vns differing: both made anew.
+            (&init_pid, &time1, None, Some(&pid), None),
+            // SETNS back to the active pid vns: the children's proxies dropped.
+            (&pid, &init_time, None, Some(&init_pid), None),
+            // From both differing to one: made anew (the kept one is shared with `for_vm_children`).
+            (&pid, &time1, None, None, Some(&init_time)),
+        ];
+        for (pid_fc, time_fc, ipc, new_pid_fc, new_time_fc) in cases {
+            let mut p = NsProxy::new(init.ns.clone(), pid_fc.clone(), time_fc.clone())?;
+            let expected = p.with(&change(ipc, new_pid_fc, new_time_fc))?;
+            let mut plan = change(ipc, new_pid_fc, new_time_fc).in_place(&p)?;
+            plan.apply(p.get_mut().ok_or(EINVAL)?);
+            drop(plan);
+            assert!(same(&p, &expected));
+        }
+        Ok(())
     }
 }

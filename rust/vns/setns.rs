@@ -15,13 +15,15 @@ use crate::{
         Errno,
         VnsResult, //
     },
-    kind::PerKind,
     member::Members,
     ns::{
         Ns,
         NsRef, //
     },
-    proxy::NsProxy,
+    proxy::{
+        NsProxy,
+        ProxyChange, //
+    },
     state::{
         Current,
         Vns, //
@@ -41,30 +43,34 @@ use crate::{
     }, //
 };
 
-/// What the caller will be a member of (the kernel's `struct nsset`), and its capabilities.
-struct NsSet<'a> {
-    cur: &'a Current,
-    ns: PerKind<NsRef>,
-    pid_ns_for_children: NsRef,
-    time_ns_for_children: NsRef,
+/// What the caller will be a member of (the kernel's `struct nsset`): its namespaces with the joins
+/// made so far, and its capabilities.
+struct NsSet {
+    cur: Current,
+    change: ProxyChange,
     caps: CapSet,
 }
 
-impl<'a> NsSet<'a> {
-    fn new(cur: &'a Current) -> Self {
+impl NsSet {
+    fn new(cur: Current) -> Self {
         Self {
-            cur,
-            ns: cur.proxy.ns.clone(),
-            pid_ns_for_children: cur.proxy.pid_ns_for_children.clone(),
-            time_ns_for_children: cur.proxy.time_ns_for_children.clone(),
             caps: cur.caps,
+            cur,
+            change: ProxyChange::none(),
         }
+    }
+
+    /// Its namespace of `kind`.
+    fn get(&self, kind: Kind) -> &NsRef {
+        self.change.ns[kind]
+            .as_ref()
+            .unwrap_or(self.cur.proxy.get(kind))
     }
 
     /// `ns_capable(target, cap)` with the set's credentials (`nsset->cred`): after a user vns was
     /// joined, the full set there.
     fn capable(&self, target: &Ns, cap: u32) -> bool {
-        let own: &Ns = &self.ns[Kind::User];
+        let own: &Ns = self.get(Kind::User);
         let in_own = if own.owner.is_none() {
             sys::capable(cap)
         } else {
@@ -78,14 +84,14 @@ impl<'a> NsSet<'a> {
         match kind {
             Kind::User => {
                 // kernel/user_namespace.c userns_install.
-                if RcuRef::ptr_eq(&target, &self.ns[Kind::User]) || self.cur.facts.nr_threads > 1 {
+                if RcuRef::ptr_eq(&target, self.get(Kind::User)) || self.cur.facts.nr_threads > 1 {
                     return Err(Errno::EINVAL);
                 }
                 if !self.capable(&target, CAP_SYS_ADMIN) {
                     return Err(Errno::EPERM);
                 }
                 self.caps = CapSet::full();
-                self.ns[Kind::User] = target;
+                self.change.ns[Kind::User] = Some(target);
             }
             _ => {
                 // kernel/time/namespace.c timens_install: a caller sharing its address space
@@ -93,7 +99,7 @@ impl<'a> NsSet<'a> {
                 if kind == Kind::Time && sys::current_mm_shared() {
                     return Err(Errno::EUSERS);
                 }
-                let own = self.ns[Kind::User].clone();
+                let own = self.get(Kind::User).clone();
                 if !self.capable(Ns::owner_or_self(&target), CAP_SYS_ADMIN)
                     || !self.capable(&own, CAP_SYS_ADMIN)
                 {
@@ -103,29 +109,30 @@ impl<'a> NsSet<'a> {
                     Kind::Pid => {
                         // kernel/pid_namespace.c pidns_install: only the active pid vns or a
                         // descendant; sets pid_for_children only.
-                        if !target.is_pid_descendant_of(&self.ns[Kind::Pid]) {
+                        if !target.is_pid_descendant_of(self.get(Kind::Pid)) {
                             return Err(Errno::EINVAL);
                         }
-                        self.pid_ns_for_children = target;
+                        self.change.pid_ns_for_children = Some(target);
                     }
                     // timens_install sets both the active and the for-children time vns.
                     Kind::Time => {
-                        self.ns[kind] = target.clone();
-                        self.time_ns_for_children = target;
+                        self.change.ns[kind] = Some(target.clone());
+                        self.change.time_ns_for_children = Some(target);
                     }
-                    _ => self.ns[kind] = target,
+                    _ => self.change.ns[kind] = Some(target),
                 }
             }
         }
         Ok(())
     }
 
-    /// Allocates the new membership, then commits it (`commit_nsset`): nothing after the allocation
-    /// can fail. Joining a time vns freezes its offsets (`timens_commit`).
-    fn commit(self, vns: &Vns, joined_time: bool) -> VnsResult<()> {
-        let proxy = NsProxy::new(self.ns, self.pid_ns_for_children, self.time_ns_for_children)?;
-        let time = joined_time.then(|| proxy.get(Kind::Time).clone());
-        let pending = Members::prepare(self.cur.member.as_ref(), proxy, self.caps)?;
+    /// Allocates what the new membership needs, then commits it (`commit_nsset`): nothing after the
+    /// allocation can fail. Joining a time vns freezes its offsets (`timens_commit`).
+    fn commit(self, vns: &Vns) -> VnsResult<()> {
+        let Self { cur, change, caps } = self;
+        let time = change.ns[Kind::Time].clone();
+        let Current { proxy, member, .. } = cur;
+        let pending = Members::prepare_change(member.as_ref(), proxy, change, caps)?;
         if let Some(t) = time.as_ref().and_then(|t| t.time()) {
             t.freeze();
         }
@@ -146,28 +153,27 @@ impl Vns {
         if target.kind != kind {
             return Err(Errno::EINVAL);
         }
-        let cur = self.resolve();
-        let mut set = NsSet::new(&cur);
+        let mut set = NsSet::new(self.resolve());
         set.install(target, kind)?;
-        set.commit(self, kind == Kind::Time)
+        set.commit(self)
     }
 
     /// VNS_IOC_SETNS_TASK, after the task was found and its access checked: joins the namespaces of
     /// the kinds in `flags` (already checked by `check_setns_flags`) of the task whose namespaces are
     /// `target` (kernel/nsproxy.c `validate_nsset`): its active namespaces, its active pid vns as
     /// pid_for_children. The caller's own user vns is not joined again (skipped, as `nsenter -a` does).
-    pub(crate) fn setns_to(&self, cur: &Current, target: &NsProxy, flags: u64) -> VnsResult<()> {
+    pub(crate) fn setns_to(&self, cur: Current, target: &NsProxy, flags: u64) -> VnsResult<()> {
         let mut set = NsSet::new(cur);
         for kind in SETNS_ORDER {
             if flags & kind.clone_flag() == 0 {
                 continue;
             }
             let ns = target.get(kind).clone();
-            if kind == Kind::User && RcuRef::ptr_eq(&ns, cur.user_ns()) {
+            if kind == Kind::User && RcuRef::ptr_eq(&ns, set.cur.user_ns()) {
                 continue;
             }
             set.install(ns, kind)?;
         }
-        set.commit(self, flags & Kind::Time.clone_flag() != 0)
+        set.commit(self)
     }
 }

@@ -110,6 +110,6 @@ impl Vns {
         if !Self::may_access(&cur, &t, &t.task.access(false)) {
             return Err(Errno::EPERM);
         }
-        self.setns_to(&cur, &t.proxy, flags)
+        self.setns_to(cur, &t.proxy, flags)
     }
 }
