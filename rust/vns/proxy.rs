@@ -351,14 +351,13 @@ mod tests {
         ProxyChange, //
     };
     use crate::{
+        kind::PerKind,
         ns::{
             NsRef,
-            NsState,
-            PidNs, //
+            NsState, //
         },
-        state::Vns,
+        registry::Registry,
         sys::RcuRef,
-        time::TimeNs,
         vcore::abi::Kind, //
     };
 
@@ -382,19 +381,20 @@ mod tests {
     /// children's proxies are dropped, kept and changed, or made anew.
     #[test]
     fn in_place_change_equals_new_proxy() -> Result {
-        let vns = Vns::new()?;
-        let init = vns.init.clone();
-        let owner = Some(init.user_ns().clone());
-        let init_pid = init.get(Kind::Pid).clone();
-        let init_time = init.get(Kind::Time).clone();
-        let new_ns = |kind, state| {
-            vns.registry
-                .create(kind, owner.clone(), None, state, GFP_KERNEL)
-        };
-        let time1 = new_ns(Kind::Time, NsState::Time(TimeNs::init()?))?;
-        let time2 = new_ns(Kind::Time, NsState::Time(TimeNs::init()?))?;
-        let pid = new_ns(Kind::Pid, NsState::Pid(PidNs::new(1, init_pid.clone())?))?;
-        let ipc = new_ns(Kind::Ipc, NsState::Plain)?;
+        // The proxy compares namespaces only by identity: plain ones of each kind do.
+        let registry = Registry::new()?;
+        let new_ns = |kind| registry.create(kind, None, None, NsState::Plain, GFP_KERNEL);
+        let mut base = KVec::new();
+        for kind in Kind::ALL {
+            base.push(new_ns(kind)?, GFP_KERNEL)?;
+        }
+        let init = PerKind::from_fn(|kind| base[kind.index()].clone());
+        let init_pid = init[Kind::Pid].clone();
+        let init_time = init[Kind::Time].clone();
+        let time1 = new_ns(Kind::Time)?;
+        let time2 = new_ns(Kind::Time)?;
+        let pid = new_ns(Kind::Pid)?;
+        let ipc = new_ns(Kind::Ipc)?;
         let change = |ipc: Option<&NsRef>, pid_fc: Option<&NsRef>, time_fc: Option<&NsRef>| {
             let mut c = ProxyChange::none();
             c.ns[Kind::Ipc] = ipc.cloned();
@@ -425,7 +425,7 @@ mod tests {
             (&pid, &time1, None, None, Some(&init_time)),
         ];
         for (pid_fc, time_fc, ipc, new_pid_fc, new_time_fc) in cases {
-            let mut p = NsProxy::new(init.ns.clone(), pid_fc.clone(), time_fc.clone())?;
+            let mut p = NsProxy::new(init.clone(), pid_fc.clone(), time_fc.clone())?;
             let expected = p.with(&change(ipc, new_pid_fc, new_time_fc))?;
             let mut plan = change(ipc, new_pid_fc, new_time_fc).in_place(&p)?;
             plan.apply(p.get_mut().ok_or(EINVAL)?);

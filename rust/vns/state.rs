@@ -114,7 +114,7 @@ impl Vns {
         let root_mnt = next_mnt_id.fetch_add(1, Relaxed);
         let mnt = new_init(Kind::Mnt, o, NsState::Mnt(MntNs::new_init(root_mnt)?))?;
         let cgroup = new_init(Kind::Cgroup, o, NsState::Plain)?;
-        let time = new_init(Kind::Time, o, NsState::Time(TimeNs::init()?))?;
+        let time = new_init(Kind::Time, o, NsState::Time(TimeNs::init()))?;
         let ns = PerKind::from_fn(|kind| {
             match kind {
                 Kind::User => &user,
@@ -370,7 +370,7 @@ mod tests {
             Kind::Time,
             owner.clone(),
             None,
-            NsState::Time(TimeNs::init()?),
+            NsState::Time(TimeNs::init()),
             GFP_KERNEL,
         )?;
         let pid = vns.registry.create(

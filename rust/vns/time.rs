@@ -9,24 +9,22 @@
 
 #![deny(unsafe_code)]
 
-use kernel::{
-    new_spinlock,
-    prelude::*,
-    sync::SpinLock, //
-};
+use kernel::sync::lock::GlobalLockedBy;
 
 use crate::{
     error::{
         Errno,
         VnsResult, //
     },
+    sys::TIME_OFFSETS_LOCK,
     vcore::timens::{
         OffsetClock,
         Timespec, //
     }, //
 };
 
-/// The offsets and whether they are frozen, under the namespace's lock (the kernel's `offset_lock`).
+/// The offsets and whether they are frozen, under the module's global offsets lock (the kernel's
+/// `offset_lock`, one for every time namespace too: the offsets are read and written rarely).
 struct Offsets {
     monotonic: Timespec,
     boottime: Timespec,
@@ -35,43 +33,39 @@ struct Offsets {
 
 /// A time vns's state.
 pub(crate) struct TimeNs {
-    offsets: Pin<KBox<SpinLock<Offsets>>>,
+    offsets: GlobalLockedBy<Offsets, TIME_OFFSETS_LOCK>,
 }
 
 impl TimeNs {
     /// The init time vns: no offsets, frozen from the start.
-    pub(crate) fn init() -> VnsResult<Self> {
+    pub(crate) fn init() -> Self {
         Self::with(Timespec::ZERO, Timespec::ZERO, true)
     }
 
     /// A new time vns with the offsets of `from` (`clone_time_ns`), not frozen.
-    pub(crate) fn new(from: &TimeNs) -> VnsResult<Self> {
+    pub(crate) fn new(from: &TimeNs) -> Self {
         let (monotonic, boottime) = {
-            let o = from.offsets.lock();
+            let guard = TIME_OFFSETS_LOCK.lock();
+            let o = from.offsets.as_ref(&guard);
             (o.monotonic, o.boottime)
         };
         Self::with(monotonic, boottime, false)
     }
 
-    fn with(monotonic: Timespec, boottime: Timespec, frozen: bool) -> VnsResult<Self> {
-        Ok(Self {
-            offsets: KBox::pin_init(
-                new_spinlock!(
-                    Offsets {
-                        monotonic,
-                        boottime,
-                        frozen,
-                    },
-                    "vns_time_offsets"
-                ),
-                GFP_KERNEL_ACCOUNT,
-            )?,
-        })
+    fn with(monotonic: Timespec, boottime: Timespec, frozen: bool) -> Self {
+        Self {
+            offsets: GlobalLockedBy::new(Offsets {
+                monotonic,
+                boottime,
+                frozen,
+            }),
+        }
     }
 
     /// The offset of `clock`.
     pub(crate) fn offset(&self, clock: OffsetClock) -> Timespec {
-        let o = self.offsets.lock();
+        let guard = TIME_OFFSETS_LOCK.lock();
+        let o = self.offsets.as_ref(&guard);
         match clock {
             OffsetClock::Monotonic => o.monotonic,
             OffsetClock::Boottime => o.boottime,
@@ -80,13 +74,15 @@ impl TimeNs {
 
     /// A task enters it: the offsets are frozen (`timens_set_vvar_page`).
     pub(crate) fn freeze(&self) {
-        self.offsets.lock().frozen = true;
+        let mut guard = TIME_OFFSETS_LOCK.lock();
+        self.offsets.as_mut(&mut guard).frozen = true;
     }
 
     /// Sets the offsets given, in order (a clock given twice gets the last), unless a task has entered
     /// the namespace: EACCES then, and nothing changes (`proc_timens_set_offset`, under its lock).
     pub(crate) fn set(&self, offsets: &[(OffsetClock, Timespec)]) -> VnsResult<()> {
-        let mut o = self.offsets.lock();
+        let mut guard = TIME_OFFSETS_LOCK.lock();
+        let o = self.offsets.as_mut(&mut guard);
         if o.frozen {
             return Err(Errno::EACCES);
         }

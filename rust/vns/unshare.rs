@@ -159,7 +159,7 @@ impl Vns {
                 // kernel/time/namespace.c copy_time_ns: the offsets of time_ns_for_children.
                 Kind::Time => NsState::Time(TimeNs::new(
                     cur.proxy.time_ns_for_children.time().ok_or(Errno::EINVAL)?,
-                )?),
+                )),
                 _ => NsState::Plain,
             };
             let new = self.create_ns(kind, &owner, charge.commit(), state)?;

@@ -65,6 +65,7 @@ struct VnsModule {
 impl kernel::Module for VnsModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         // Each step's value undoes itself when dropped, so a failure undoes the steps before it.
+        sys::init_global_locks();
         let state = state::Vns::new()?;
         let sysctl = sys::Registration::sysctl(state.clone())?;
         let probes = sys::Registration::probes(state.clone())?;

@@ -8,6 +8,7 @@
 //! - [`anon`]: anon-inode files (namespace fds);
 //! - [`clock`]: the kernel's clocks;
 //! - [`task`]: the current task, its credentials and the kernel services around it;
+//! - [`locks`]: the global locks;
 //! - [`rcu_ref`]: reference-counted objects in RCU-freed memory, and the reserves;
 //! - [`rcu_table`]: the RCU hash tables they are linked in;
 //! - [`reserve`]: a slot holding one value allocated ahead;
@@ -19,6 +20,7 @@
 mod anon;
 mod clock;
 mod hooks;
+mod locks;
 mod misc;
 mod rcu_ref;
 mod rcu_table;
@@ -36,6 +38,10 @@ pub(crate) use clock::clock_read;
 pub(crate) use hooks::{
     Hooks,
     Registration, //
+};
+pub(crate) use locks::{
+    init_global_locks,
+    TIME_OFFSETS_LOCK, //
 };
 pub(crate) use misc::{
     MiscData,
