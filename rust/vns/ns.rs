@@ -23,6 +23,7 @@ use crate::{
     error::VnsResult,
     mnt::MntNs,
     sys::{
+        OnceBox,
         RcuObject,
         RcuRef,
         UtsNames, //
@@ -277,8 +278,9 @@ pub(crate) struct PidNs {
     pub(crate) level: u32,
     /// The parent pid vns; `None` for init.
     pub(crate) parent: Option<NsRef>,
-    /// The numbers in use (`None` for init, where a task's number is its real tgid).
-    ids: Option<Pin<KBox<SpinLock<PidMap>>>>,
+    /// The numbers in use (`None` for init, where a task's number is its real tgid), allocated with the
+    /// first number: a pid vns that numbers no task costs no map.
+    ids: Option<OnceBox<SpinLock<PidMap>>>,
 }
 
 /// The numbers in use in one pid vns, allocated cyclically from 1 as `alloc_pid()` does.
@@ -309,17 +311,28 @@ impl PidNs {
         Ok(Self {
             level,
             parent,
-            ids: Some(KBox::pin_init(
-                new_spinlock!(
-                    PidMap {
-                        bits: None,
-                        last: 0
-                    },
-                    "vns_pid_map"
-                ),
-                GFP_KERNEL_ACCOUNT,
-            )?),
+            ids: Some(OnceBox::new()),
         })
+    }
+
+    /// The number map, allocated (charged to the caller's memcg) if this is the first number.
+    fn map(&self) -> Option<&SpinLock<PidMap>> {
+        let cell = self.ids.as_ref()?;
+        if let Some(map) = cell.get() {
+            return Some(map);
+        }
+        let map = KBox::pin_init(
+            new_spinlock!(
+                PidMap {
+                    bits: None,
+                    last: 0
+                },
+                "vns_pid_map"
+            ),
+            GFP_KERNEL_ACCOUNT,
+        )
+        .ok()?;
+        Some(cell.get_or_set(map))
     }
 
     /// Whether this pid vns numbers its tasks (any but init).
@@ -331,7 +344,7 @@ impl PidNs {
     /// allocated. Called from the fork probe, which may sleep: the first number allocates the bitmap
     /// (charged to the caller's memcg) before the lock is taken.
     pub(crate) fn alloc_nr(&self) -> Option<u32> {
-        let ids = self.ids.as_ref()?;
+        let ids = self.map()?;
         // Declared before the guard, so that an unused bitmap is freed after the lock is released.
         let mut fresh = if ids.lock().bits.is_none() {
             Some(KBox::<[u64; PID_MAP_WORDS]>::zeroed(GFP_KERNEL_ACCOUNT).ok()?)
@@ -361,7 +374,7 @@ impl PidNs {
 
     /// Releases `nr` (the task that had it exited).
     pub(crate) fn free_nr(&self, nr: u32) {
-        let Some(ids) = self.ids.as_ref() else {
+        let Some(ids) = self.ids.as_ref().and_then(OnceBox::get) else {
             return;
         };
         if let Some(w) = ids
@@ -395,20 +408,20 @@ mod tests {
         Ok(())
     }
 
-    /// A new pid vns has no bitmap until its first number; then every number below `pid_max` (32768)
+    /// A new pid vns has no map until its first number; then every number below `pid_max` (32768)
     /// can be handed out once, and a freed one again.
     #[test]
     fn pid_bitmap_at_first_number_and_exhaustion() -> Result {
         let p = PidNs::numbered(1, None)?;
-        let ids = p.ids.as_ref().ok_or(EINVAL)?;
-        assert!(ids.lock().bits.is_none());
+        let cell = p.ids.as_ref().ok_or(EINVAL)?;
+        assert!(cell.get().is_none());
         // Freeing before any number was handed out is harmless.
         p.free_nr(5);
-        assert!(ids.lock().bits.is_none());
+        assert!(cell.get().is_none());
         for nr in 1..=PID_NR_MAX {
             assert_eq!(p.alloc_nr(), Some(nr));
         }
-        assert!(ids.lock().bits.is_some());
+        assert!(cell.get().ok_or(EINVAL)?.lock().bits.is_some());
         assert_eq!(p.alloc_nr(), None);
         p.free_nr(1234);
         assert_eq!(p.alloc_nr(), Some(1234));

@@ -60,8 +60,11 @@ impl NsProxy {
         pid_ns_for_children: NsRef,
         time_ns_for_children: NsRef,
     ) -> VnsResult<ProxyRef> {
-        let (for_children, for_vm_children) =
-            children(&ns, &pid_ns_for_children, &time_ns_for_children)?;
+        let (for_children, for_vm_children) = children(
+            |kind| &ns[kind],
+            &pid_ns_for_children,
+            &time_ns_for_children,
+        )?;
         Ok(RcuRef::new(
             (),
             NsProxy {
@@ -148,21 +151,30 @@ impl NsProxy {
     }
 }
 
-/// The children's proxies of a proxy of `ns` with the two `*_for_children` (charged to the caller):
-/// `for_children` when either differs from the active namespace, `for_vm_children` when both do.
-fn children(
-    ns: &PerKind<NsRef>,
-    pid_ns_for_children: &NsRef,
-    time_ns_for_children: &NsRef,
+/// The children's proxies of a proxy of the active namespaces `ns` with the two `*_for_children`
+/// (charged to the caller): `for_children` when either differs from the active namespace,
+/// `for_vm_children` when both do.
+fn children<'a>(
+    ns: impl Fn(Kind) -> &'a NsRef,
+    pid_ns_for_children: &'a NsRef,
+    time_ns_for_children: &'a NsRef,
 ) -> VnsResult<(Option<ProxyRef>, Option<ProxyRef>)> {
-    let (pid_differs, time_differs) = differs(ns, pid_ns_for_children, time_ns_for_children);
+    let pid_differs = !RcuRef::ptr_eq(ns(Kind::Pid), pid_ns_for_children);
+    let time_differs = !RcuRef::ptr_eq(ns(Kind::Time), time_ns_for_children);
     // A child's proxy: always in the pid vns for children; in the time vns for children if `time`.
     let child = |time: bool, for_children| {
         RcuRef::new(
             (),
             NsProxy {
                 ns: PerKind::from_fn(|kind| {
-                    child_ns(kind, ns, pid_ns_for_children, time_ns_for_children, time).clone()
+                    child_ns(
+                        kind,
+                        ns(kind),
+                        pid_ns_for_children,
+                        time_ns_for_children,
+                        time,
+                    )
+                    .clone()
                 }),
                 pid_ns_for_children: pid_ns_for_children.clone(),
                 time_ns_for_children: time_ns_for_children.clone(),
@@ -186,23 +198,11 @@ fn children(
     Ok((for_children, for_vm_children))
 }
 
-/// Whether the pid and the time vns for children differ from the active ones.
-fn differs(
-    ns: &PerKind<NsRef>,
-    pid_for_children: &NsRef,
-    time_for_children: &NsRef,
-) -> (bool, bool) {
-    (
-        !RcuRef::ptr_eq(&ns[Kind::Pid], pid_for_children),
-        !RcuRef::ptr_eq(&ns[Kind::Time], time_for_children),
-    )
-}
-
 /// The namespace of `kind` in a child's proxy: the pid vns for children, the time vns for children if
-/// `time`, the parent's otherwise.
+/// `time`, the parent's active one (`active`) otherwise.
 fn child_ns<'a>(
     kind: Kind,
-    ns: &'a PerKind<NsRef>,
+    active: &'a NsRef,
     pid_for_children: &'a NsRef,
     time_for_children: &'a NsRef,
     time: bool,
@@ -210,7 +210,7 @@ fn child_ns<'a>(
     match kind {
         Kind::Pid => pid_for_children,
         Kind::Time if time => time_for_children,
-        _ => &ns[kind],
+        _ => active,
     }
 }
 
@@ -255,8 +255,7 @@ impl ProxyChange {
         {
             Children::Update
         } else {
-            let after = PerKind::from_fn(|kind| ns(kind).clone());
-            let (c, v) = children(&after, pid_fc, time_fc)?;
+            let (c, v) = children(ns, pid_fc, time_fc)?;
             Children::Replace(c, v)
         };
         Ok(InPlace {
@@ -325,7 +324,13 @@ impl InPlace {
                 // was made from this proxy's namespaces): these are never last references, so no
                 // namespace is released under the caller's lock.
                 for kind in Kind::ALL {
-                    let want = child_ns(kind, ns, pid_ns_for_children, time_ns_for_children, true);
+                    let want = child_ns(
+                        kind,
+                        &ns[kind],
+                        pid_ns_for_children,
+                        time_ns_for_children,
+                        true,
+                    );
                     if !RcuRef::ptr_eq(&child.ns[kind], want) {
                         child.ns[kind] = want.clone();
                     }

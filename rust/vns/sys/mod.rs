@@ -57,7 +57,10 @@ pub(crate) use rcu_table::{
     WeakTable,
     CHUNK_MAX, //
 };
-pub(crate) use reserve::ReserveSlot;
+pub(crate) use reserve::{
+    OnceBox,
+    ReserveSlot, //
+};
 pub(crate) use task::{
     capable,
     capable_all,

@@ -2,13 +2,14 @@
 
 //! [`ReserveSlot`]: a slot holding at most one boxed value allocated ahead (a reserve), taken and
 //! refilled with one atomic exchange. A member keeps the memory its next child's membership needs in
-//! one (`member.rs`).
+//! one (`member.rs`). [`OnceBox`]: a box set once, when first needed.
 
 use core::ptr;
 
 use kernel::{
     prelude::*,
     sync::atomic::{
+        Acquire,
         Atomic,
         Full,
         Relaxed, //
@@ -69,5 +70,69 @@ impl<T: Send> ReserveSlot<T> {
 impl<T: Send> Drop for ReserveSlot<T> {
     fn drop(&mut self) {
         drop(self.take());
+    }
+}
+
+/// A box set at most once and read without a lock once set (one compare-and-exchange of its pointer; a
+/// second setter's box is freed): what is allocated only when first needed, such as a pid vns's number
+/// map.
+///
+/// # Invariants
+///
+/// `ptr` is null or the pointer of a `KBox<T>` given up by `KBox::into_raw`, owned by the cell; once set it
+/// never changes, and the value is never moved (it may be pinned) until the cell drops it in place.
+pub(crate) struct OnceBox<T: Send + Sync> {
+    ptr: Atomic<*mut T>,
+}
+
+// SAFETY: The cell owns at most one `KBox<T>` with `T: Send + Sync`, set once atomically.
+unsafe impl<T: Send + Sync> Send for OnceBox<T> {}
+// SAFETY: As above: `&OnceBox` gives only `&T` (`T: Sync`).
+unsafe impl<T: Send + Sync> Sync for OnceBox<T> {}
+
+impl<T: Send + Sync> OnceBox<T> {
+    /// An empty cell.
+    pub(crate) fn new() -> Self {
+        // INVARIANT: null.
+        Self {
+            ptr: Atomic::new(ptr::null_mut()),
+        }
+    }
+
+    /// The value, once set.
+    pub(crate) fn get(&self) -> Option<&T> {
+        let p = self.ptr.load(Acquire);
+        // SAFETY: A non-null pointer is a live box the cell owns and never changes or frees before it
+        // is dropped (type invariant); the acquire load pairs with the setter's release.
+        (!p.is_null()).then(|| unsafe { &*p })
+    }
+
+    /// Sets the cell to `new` unless it was set meanwhile (then `new` is freed); returns the value set.
+    pub(crate) fn get_or_set(&self, new: Pin<KBox<T>>) -> &T {
+        // SAFETY: The value is not moved out of the box: the cell only hands out shared references to
+        // it and drops it in place.
+        let p = KBox::into_raw(unsafe { Pin::into_inner_unchecked(new) });
+        let set = match self.ptr.cmpxchg(ptr::null_mut(), p, Full) {
+            // INVARIANT: the cell now owns `p`.
+            Ok(_) => p,
+            Err(cur) => {
+                // SAFETY: `p` came from `into_raw` just above and was not stored.
+                drop(unsafe { KBox::from_raw(p) });
+                cur
+            }
+        };
+        // SAFETY: `set` is the cell's box, live and unchanged until the cell is dropped.
+        unsafe { &*set }
+    }
+}
+
+impl<T: Send + Sync> Drop for OnceBox<T> {
+    fn drop(&mut self) {
+        let p = self.ptr.load(Relaxed);
+        if !p.is_null() {
+            // SAFETY: A non-null pointer is a box the cell owns (type invariant); nothing uses it after
+            // this.
+            drop(unsafe { KBox::from_raw(p) });
+        }
     }
 }
