@@ -285,15 +285,6 @@ impl<T: RcuObject> WeakTable<T> {
 }
 
 impl<T: RcuObject> StrongTable<T> {
-    /// Links `obj` with `key` in place of the object `old` (the same key), or as new when `old` is
-    /// `None` or no longer linked; gives back the table's reference to the replaced object.
-    pub(crate) fn replace(&self, old: Option<&RcuRef<T>>, obj: &RcuRef<T>) -> Option<RcuRef<T>> {
-        let _guard = self.lock.lock();
-        let removed = old.and_then(|o| self.unlink_locked(o.ptr));
-        self.link_locked(obj);
-        removed
-    }
-
     /// Unlinks the object with `key`; a strong table gives back its reference.
     pub(crate) fn remove(&self, key: &T::Key) -> Option<RcuRef<T>> {
         let _guard = self.lock.lock();
@@ -408,22 +399,6 @@ mod tests {
         let b = t.insert_or_get(obj(3, None, &DROPS)?);
         // The second was not linked: it was dropped and the first returned.
         assert!(RcuRef::ptr_eq(&a, &b));
-        assert_eq!(DROPS.load(Relaxed), 1);
-        Ok(())
-    }
-
-    #[test]
-    fn replace_swaps_in_place() -> Result {
-        static DROPS: Atomic<u32> = Atomic::new(0);
-        let t = KBox::pin_init(StrongTable::<Obj>::new(4), GFP_KERNEL)?;
-        let a = obj(5, None, &DROPS)?;
-        let _ = t.insert_or_get(a.clone());
-        let b = obj(5, None, &DROPS)?;
-        let old = t.replace(Some(&a), &b);
-        assert!(old.is_some());
-        let now = t.lookup(&5).ok_or(ENOENT)?;
-        assert!(RcuRef::ptr_eq(&now, &b));
-        drop((old, a));
         assert_eq!(DROPS.load(Relaxed), 1);
         Ok(())
     }
