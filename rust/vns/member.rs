@@ -157,7 +157,9 @@ impl Member {
         })
     }
 
-    /// Its namespaces and capability set, read together.
+    /// Its namespaces and capability set, read together: for the task itself only (its ioctls' resolve,
+    /// its fork and exec probes), which alone takes references on its proxy; other tasks read a
+    /// [`Member::snapshot`].
     pub(crate) fn get(&self) -> (ProxyRef, CapSet) {
         let ns = self.ns.lock();
         (ns.proxy.clone(), ns.caps)
@@ -188,15 +190,15 @@ impl Member {
     /// What the change replaced is dropped on return, after the lock is released.
     fn change_in_place(&self, mut change: InPlace, caps: CapSet) {
         let mut ns = self.ns.lock();
-        ns.caps = caps;
-        let Some(proxy) = ns.proxy.get_mut() else {
-            // Cannot happen: only the task takes references on its proxy, and it checked before that
-            // it held the only other one (and dropped that).
+        // Cannot fail: only the task takes references on its proxies, and it checked before that it held
+        // the only other one on its own (and dropped that) and that only its proxy held the child's to
+        // keep. Were it to, nothing changes, the capabilities included.
+        let Some(true) = ns.proxy.get_mut().map(|proxy| change.apply(proxy)) else {
             kernel::pr_warn_once!("a shared proxy was to be changed in place: left as it was\n");
             return;
         };
-        change.apply(proxy);
-        for (new, old) in proxy.ns.iter().zip(change.replaced().iter()) {
+        ns.caps = caps;
+        for (new, old) in ns.proxy.ns.iter().zip(change.replaced().iter()) {
             if let Some(old) = old {
                 new.nr_tasks.fetch_add(1, Relaxed);
                 old.nr_tasks.fetch_sub(1, Relaxed);

@@ -235,6 +235,27 @@ impl ProxyChange {
         }
     }
 
+    /// Swaps the new namespaces into a proxy's `ns` and `*_for_children`: this change then holds the
+    /// ones they replaced.
+    fn swap_into(
+        &mut self,
+        ns: &mut PerKind<NsRef>,
+        pid_ns_for_children: &mut NsRef,
+        time_ns_for_children: &mut NsRef,
+    ) {
+        for (new, cur) in self.ns.iter_mut().zip(ns.iter_mut()) {
+            if let Some(new) = new.as_mut() {
+                core::mem::swap(new, cur);
+            }
+        }
+        if let Some(new) = self.pid_ns_for_children.as_mut() {
+            core::mem::swap(new, pid_ns_for_children);
+        }
+        if let Some(new) = self.time_ns_for_children.as_mut() {
+            core::mem::swap(new, time_ns_for_children);
+        }
+    }
+
     /// Prepares making this change in place in `proxy`, which no other task shares (the caller's
     /// check): allocates the children's proxies it will need, unless it needs none or can keep the one
     /// it has, changed in place (no other holder, and no `for_vm_children` before or after).
@@ -287,8 +308,9 @@ pub(crate) struct InPlace {
 
 impl InPlace {
     /// Makes the change in `proxy` (the one it was prepared for); cannot fail. `self` then holds what
-    /// was replaced, for the caller to drop once no lock is held.
-    pub(crate) fn apply(&mut self, proxy: &mut NsProxy) {
+    /// was replaced, for the caller to drop once no lock is held. Returns `false`, having changed
+    /// nothing, if the proxy to keep turns out to be shared (which the callers rule out).
+    pub(crate) fn apply(&mut self, proxy: &mut NsProxy) -> bool {
         let NsProxy {
             ns,
             pid_ns_for_children,
@@ -297,32 +319,21 @@ impl InPlace {
             for_vm_children,
         } = proxy;
         let change = &mut self.change;
-        for (new, cur) in change.ns.iter_mut().zip(ns.iter_mut()) {
-            if let Some(new) = new.as_mut() {
-                core::mem::swap(new, cur);
-            }
-        }
-        if let Some(new) = change.pid_ns_for_children.as_mut() {
-            core::mem::swap(new, pid_ns_for_children);
-        }
-        if let Some(new) = change.time_ns_for_children.as_mut() {
-            core::mem::swap(new, time_ns_for_children);
-        }
         match &mut self.children {
             Children::Replace(c, v) => {
+                change.swap_into(ns, pid_ns_for_children, time_ns_for_children);
                 core::mem::swap(c, for_children);
                 core::mem::swap(v, for_vm_children);
             }
             Children::Update => {
+                // The child's proxy to keep, checked before anything changes.
                 let Some(child) = for_children.as_mut().and_then(|c| c.get_mut()) else {
-                    // Cannot happen: only the task takes references on its proxies, and the child's
-                    // had no other holder when this was prepared.
-                    kernel::pr_warn_once!("a shared child proxy was to be changed in place\n");
-                    return;
+                    return false;
                 };
-                // What the child's proxy drops here is also what `change` now holds (the child's proxy
-                // was made from this proxy's namespaces): these are never last references, so no
-                // namespace is released under the caller's lock.
+                change.swap_into(ns, pid_ns_for_children, time_ns_for_children);
+                // What the child's proxy drops here is also what `change` now holds (the child's
+                // proxy was made from this proxy's namespaces): these are never last references, so
+                // no namespace is released under the caller's lock.
                 for kind in Kind::ALL {
                     let want = child_ns(
                         kind,
@@ -339,6 +350,7 @@ impl InPlace {
                 child.time_ns_for_children = time_ns_for_children.clone();
             }
         }
+        true
     }
 
     /// The active namespaces replaced by [`InPlace::apply`], by kind (before it: the new ones).
@@ -433,7 +445,7 @@ mod tests {
             let mut p = NsProxy::new(init.clone(), pid_fc.clone(), time_fc.clone())?;
             let expected = p.with(&change(ipc, new_pid_fc, new_time_fc))?;
             let mut plan = change(ipc, new_pid_fc, new_time_fc).in_place(&p)?;
-            plan.apply(p.get_mut().ok_or(EINVAL)?);
+            assert!(plan.apply(p.get_mut().ok_or(EINVAL)?));
             drop(plan);
             assert!(same(&p, &expected));
         }
