@@ -51,6 +51,7 @@ use crate::{
         StrongTable,
         TaskKey, //
     },
+    ucounts::UcRef,
     user::IdMapKind,
     vcore::{
         abi::{
@@ -104,6 +105,10 @@ struct MemberNs {
     proxy: ProxyRef,
     /// Its capability set in its own user vns when that is not the init one.
     caps: CapSet,
+    /// The ucounts entry its last UNSHARE charged (the kernel's `cred->ucounts`: the entry a task's
+    /// charges go to, kept while the task lives): the next charge to it needs no lookup, and it is not
+    /// freed and made again between a task's namespaces.
+    ucounts: Option<UcRef>,
 }
 
 /// A counted reference to a membership entry.
@@ -144,6 +149,7 @@ impl Member {
     fn new(
         proxy: ProxyRef,
         caps: CapSet,
+        ucounts: Option<UcRef>,
         pid: Option<Arc<PidNr>>,
         spare: Option<KBox<Spare>>,
     ) -> impl PinInit<Self> {
@@ -151,7 +157,14 @@ impl Member {
             ns.nr_tasks.fetch_add(1, Relaxed);
         }
         pin_init!(Self {
-            ns <- new_spinlock!(MemberNs { proxy, caps }, "vns_member"),
+            ns <- new_spinlock!(
+                MemberNs {
+                    proxy,
+                    caps,
+                    ucounts
+                },
+                "vns_member"
+            ),
             pid,
             spare: ReserveSlot::new(spare),
         })
@@ -165,17 +178,33 @@ impl Member {
         (ns.proxy.clone(), ns.caps)
     }
 
+    /// [`Member::get`], with the ucounts entry its last UNSHARE charged, if any.
+    pub(crate) fn get_charging(&self) -> (ProxyRef, CapSet, Option<UcRef>) {
+        let ns = self.ns.lock();
+        (ns.proxy.clone(), ns.caps, ns.ucounts.clone())
+    }
+
     /// A copy of its namespaces with references of its own, for another task to read: no reference
     /// is taken on the proxy itself (see the file's comment).
     pub(crate) fn snapshot(&self) -> NsProxy {
         self.ns.lock().proxy.snapshot()
     }
 
-    /// Makes `proxy` and `caps` the task's (`switch_task_namespaces`): moves the `nr_tasks` count of
-    /// each kind that changes. Returns the previous proxy, for the caller to drop once the lock is
-    /// released (dropping it may release namespaces, which takes the registry's lock).
-    fn switch(&self, proxy: ProxyRef, caps: CapSet) -> ProxyRef {
+    /// Makes `proxy` and `caps` the task's (`switch_task_namespaces`), and `ucounts` its charged entry if
+    /// given: moves the `nr_tasks` count of each kind that changes. Returns what it replaced, for the
+    /// caller to drop once the lock is released (dropping it may release namespaces, which takes the
+    /// registry's lock).
+    fn switch(
+        &self,
+        proxy: ProxyRef,
+        caps: CapSet,
+        ucounts: Option<UcRef>,
+    ) -> (ProxyRef, Option<UcRef>) {
         let mut ns = self.ns.lock();
+        let old_ucounts = match ucounts {
+            Some(uc) => ns.ucounts.replace(uc),
+            None => None,
+        };
         for (new, old) in proxy.ns.iter().zip(ns.proxy.ns.iter()) {
             if !RcuRef::ptr_eq(new, old) {
                 new.nr_tasks.fetch_add(1, Relaxed);
@@ -183,12 +212,14 @@ impl Member {
             }
         }
         ns.caps = caps;
-        core::mem::replace(&mut ns.proxy, proxy)
+        (core::mem::replace(&mut ns.proxy, proxy), old_ucounts)
     }
 
     /// Makes `change` and `caps` the task's in place, in its proxy (see [`Members::prepare_change`]).
     /// What the change replaced is dropped on return, after the lock is released.
-    fn change_in_place(&self, mut change: InPlace, caps: CapSet) {
+    fn change_in_place(&self, mut change: InPlace, caps: CapSet, ucounts: Option<UcRef>) {
+        // Declared before the guard: what it replaces is dropped after the lock is released.
+        let mut _old_ucounts = None;
         let mut ns = self.ns.lock();
         // Cannot fail: only the task takes references on its proxies, and it checked before that it held
         // the only other one on its own (and dropped that) and that only its proxy held the child's to
@@ -198,6 +229,9 @@ impl Member {
             return;
         };
         ns.caps = caps;
+        if let Some(uc) = ucounts {
+            _old_ucounts = ns.ucounts.replace(uc);
+        }
         for (new, old) in ns.proxy.ns.iter().zip(change.replaced().iter()) {
             if let Some(old) = old {
                 new.nr_tasks.fetch_add(1, Relaxed);
@@ -218,11 +252,11 @@ impl Drop for MemberNs {
 /// A change of the calling task's membership, allocated but not yet made: what
 /// [`Members::prepare`] returns and [`Members::install`] makes.
 pub(crate) enum Pending {
-    /// A new proxy and capability set, into the task's entry.
-    Switch(MemberRef, ProxyRef, CapSet),
-    /// A change made in place in the proxy of the task's entry, with a new capability set; with the
-    /// caller's reference on that proxy, dropped first.
-    InPlace(MemberRef, ProxyRef, InPlace, CapSet),
+    /// A new proxy and capability set, into the task's entry, with the entry charged if any.
+    Switch(MemberRef, ProxyRef, CapSet, Option<UcRef>),
+    /// A change made in place in the proxy of the task's entry, with a new capability set and the
+    /// entry charged if any; with the caller's reference on that proxy, dropped first.
+    InPlace(MemberRef, ProxyRef, InPlace, CapSet, Option<UcRef>),
     /// A new entry, holding the new proxy and capability set, for a task that had none.
     Insert(MemberRef),
 }
@@ -308,7 +342,11 @@ impl Members {
         }
         // The child's own reserve, for its first child. Without one it is recorded all the same.
         let spare = Spare::new().ok();
-        let entry = RcuRef::new_in(node, child.key(), Member::new(proxy, caps, pid, spare));
+        let entry = RcuRef::new_in(
+            node,
+            child.key(),
+            Member::new(proxy, caps, None, pid, spare),
+        );
         // The child has not run yet: nobody else can have recorded it.
         drop(self.table.insert_or_get(entry));
         // A reserve used above (now or at an earlier fork) is replaced when memory allows.
@@ -347,7 +385,7 @@ impl Members {
         });
         if !proxy.time_changes_at_exec() {
             if caps != old_caps {
-                drop(m.switch(proxy, caps));
+                drop(m.switch(proxy, caps, None));
             }
             return;
         }
@@ -356,7 +394,7 @@ impl Members {
                 if let Some(t) = new.get(Kind::Time).time() {
                     t.freeze();
                 }
-                drop(m.switch(new, caps));
+                drop(m.switch(new, caps, None));
             }
             // Past the point of no return, as a failing `exec_task_namespaces` kills the task.
             Err(_) => {
@@ -373,13 +411,14 @@ impl Members {
         entry: Option<&MemberRef>,
         proxy: ProxyRef,
         caps: CapSet,
+        ucounts: Option<UcRef>,
     ) -> VnsResult<Pending> {
         Ok(match entry {
-            Some(entry) => Pending::Switch(entry.clone(), proxy, caps),
+            Some(entry) => Pending::Switch(entry.clone(), proxy, caps, ucounts),
             None => {
                 let spare = Spare::new()?;
                 let node = RcuReserve::new(GFP_KERNEL_ACCOUNT)?;
-                let member = Member::new(proxy, caps, None, Some(spare));
+                let member = Member::new(proxy, caps, ucounts, None, Some(spare));
                 Pending::Insert(RcuRef::new_in(node, TaskKey::current(), member))
             }
         })
@@ -394,13 +433,20 @@ impl Members {
         proxy: ProxyRef,
         change: ProxyChange,
         caps: CapSet,
+        ucounts: Option<UcRef>,
     ) -> VnsResult<Pending> {
         match entry {
             Some(entry) if proxy.ref_count() == 2 => {
                 let change = change.in_place(&proxy)?;
-                Ok(Pending::InPlace(entry.clone(), proxy, change, caps))
+                Ok(Pending::InPlace(
+                    entry.clone(),
+                    proxy,
+                    change,
+                    caps,
+                    ucounts,
+                ))
             }
-            _ => Self::prepare(entry, proxy.with(&change)?, caps),
+            _ => Self::prepare(entry, proxy.with(&change)?, caps, ucounts),
         }
     }
 
@@ -409,11 +455,13 @@ impl Members {
     pub(crate) fn install(&self, pending: Pending) {
         // What is replaced is dropped here, with no lock held.
         match pending {
-            Pending::Switch(entry, proxy, caps) => drop(entry.switch(proxy, caps)),
-            Pending::InPlace(entry, mine, change, caps) => {
+            Pending::Switch(entry, proxy, caps, ucounts) => {
+                drop(entry.switch(proxy, caps, ucounts))
+            }
+            Pending::InPlace(entry, mine, change, caps, ucounts) => {
                 // The entry's reference is then the only one.
                 drop(mine);
-                entry.change_in_place(change, caps);
+                entry.change_in_place(change, caps, ucounts);
             }
             // The calling task had no entry: nobody else adds one for it.
             Pending::Insert(new) => drop(self.table.insert_or_get(new)),

@@ -132,7 +132,7 @@ impl NsSet {
         let Self { cur, change, caps } = self;
         let time = change.ns[Kind::Time].clone();
         let Current { proxy, member, .. } = cur;
-        let pending = Members::prepare_change(member.as_ref(), proxy, change, caps)?;
+        let pending = Members::prepare_change(member.as_ref(), proxy, change, caps, None)?;
         if let Some(t) = time.as_ref().and_then(|t| t.time()) {
             t.freeze();
         }

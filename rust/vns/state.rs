@@ -49,7 +49,10 @@ use crate::{
         UtsNames, //
     },
     time::TimeNs,
-    ucounts::UcountsTable,
+    ucounts::{
+        UcRef,
+        UcountsTable, //
+    },
     user::{
         IdMapKind,
         UserNs, //
@@ -152,11 +155,7 @@ impl Vns {
     /// creates has an entry before it first runs (`Members::on_new_task`), so no task of a vns falls
     /// back.
     pub(crate) fn resolve(&self) -> Current {
-        self.resolve_with(sys::current_facts())
-    }
-
-    /// [`Vns::resolve`] with the calling task's facts already read.
-    pub(crate) fn resolve_with(&self, facts: CurrentFacts) -> Current {
+        let facts = sys::current_facts();
         if let Some(m) = self.members.lookup(TaskKey::current()) {
             let (proxy, caps) = m.get();
             return Current {
@@ -166,6 +165,27 @@ impl Vns {
                 facts,
             };
         }
+        self.resolve_init(facts)
+    }
+
+    /// [`Vns::resolve`] with the calling task's facts already read, for a call that charges: with the
+    /// ucounts entry the task's last charge went to (its `cred->ucounts`), if any.
+    pub(crate) fn resolve_charging(&self, facts: CurrentFacts) -> (Current, Option<UcRef>) {
+        if let Some(m) = self.members.lookup(TaskKey::current()) {
+            let (proxy, caps, held) = m.get_charging();
+            let cur = Current {
+                proxy,
+                caps,
+                member: Some(m),
+                facts,
+            };
+            return (cur, held);
+        }
+        (self.resolve_init(facts), None)
+    }
+
+    /// What a task without an entry resolves to: the init namespaces.
+    fn resolve_init(&self, facts: CurrentFacts) -> Current {
         Current {
             proxy: self.init.clone(),
             caps: CapSet::empty(),

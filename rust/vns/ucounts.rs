@@ -113,7 +113,22 @@ impl UcountsTable {
         uid: u32,
         kind: Kind,
     ) -> VnsResult<Charge<'a, N>> {
-        let uc = self.alloc_ucounts(ns.id(), uid)?;
+        self.charge_with(ns, uid, kind, None)
+    }
+
+    /// [`UcountsTable::charge`] with `held`, an entry the caller holds (as the kernel's
+    /// `cred->ucounts`): charged without a lookup when it is the one (`ns`, `uid`).
+    pub(crate) fn charge_with<'a, N: UcountsOwner>(
+        &self,
+        ns: &'a N,
+        uid: u32,
+        kind: Kind,
+        held: Option<&UcRef>,
+    ) -> VnsResult<Charge<'a, N>> {
+        let uc = match held {
+            Some(held) if held.key() == (ns.id(), uid) => held.clone(),
+            _ => self.alloc_ucounts(ns.id(), uid)?,
+        };
         // On ENOSPC dropping `uc` puts the entry (`put_ucounts`).
         ucount::inc_ucount(&Level { uc: &uc, ns }, kind)?;
         Ok(Charge {
@@ -186,6 +201,11 @@ pub(crate) struct Charge<'a, N: UcountsOwner> {
 }
 
 impl<N: UcountsOwner> Charge<'_, N> {
+    /// The entry charged.
+    pub(crate) fn entry(&self) -> Option<&UcRef> {
+        self.uc.as_ref()
+    }
+
     /// Hands the charged entry to the new namespace, which returns the charge when it is released.
     pub(crate) fn commit(mut self) -> Option<UcRef> {
         self.uc.take()

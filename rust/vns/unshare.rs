@@ -82,7 +82,7 @@ impl Vns {
             // is not even looked up.
             return report(completed);
         }
-        let cur = self.resolve_with(f);
+        let (cur, held) = self.resolve_charging(f);
         let (euid, egid) = (f.euid, f.egid);
         let mut caps = cur.caps;
         // What this call creates (published only at the commit), and what it changes in the proxy.
@@ -95,6 +95,8 @@ impl Vns {
             }
         };
         let mut change = ProxyChange::none();
+        // The entry this call's charges go to, when it is not the one they went to last (`held`).
+        let mut charged = None;
 
         // 3. CLONE_NEWUSER (kernel/user_namespace.c create_user_ns): depth, limit, mapped creator.
         let new_user = flags::wants(completed, Kind::User);
@@ -102,7 +104,9 @@ impl Vns {
             let parent = cur.user_ns();
             let pu = parent.user().ok_or(Errno::EINVAL)?;
             let level = depth::check_user_ns_depth(pu.level)?;
-            let charge = self.ucounts.charge(&**parent, euid, Kind::User)?;
+            let charge = self
+                .ucounts
+                .charge_with(&**parent, euid, Kind::User, held.as_ref())?;
             if !pu.has_mapping(IdMapKind::Uid, euid) || !pu.has_mapping(IdMapKind::Gid, egid) {
                 return Err(Errno::EPERM);
             }
@@ -139,7 +143,15 @@ impl Vns {
             } else {
                 0
             };
-            let charge = self.ucounts.charge(&*owner, euid, kind)?;
+            let charge = self
+                .ucounts
+                .charge_with(&*owner, euid, kind, held.as_ref())?;
+            if charged.is_none() {
+                charged = charge
+                    .entry()
+                    .filter(|e| !held.as_ref().is_some_and(|h| RcuRef::ptr_eq(h, e)))
+                    .cloned();
+            }
             let old = cur.proxy.get(kind);
             let state = match kind {
                 Kind::Mnt => NsState::Mnt(if completed & UNSHARE_EMPTY_MNTNS != 0 {
@@ -176,7 +188,7 @@ impl Vns {
         // space: an error in either drops what was made, which undoes it all (no other task has seen
         // any of it).
         let Current { proxy, member, .. } = cur;
-        let pending = Members::prepare_change(member.as_ref(), proxy, change, caps)?;
+        let pending = Members::prepare_change(member.as_ref(), proxy, change, caps, charged)?;
         report(completed)?;
 
         // 7. Commit: nothing below can fail.
