@@ -22,8 +22,9 @@ use crate::{
 pub(crate) type ProxyRef = RcuRef<NsProxy>;
 
 /// A task's namespaces (`struct nsproxy`): one of each kind, plus `pid_ns_for_children` and
-/// `time_ns_for_children`, and the proxies the task's children get. Immutable: a change makes a new
-/// proxy.
+/// `time_ns_for_children`, and the proxies the task's children get. A proxy that more than one holder
+/// can reach never changes: a change makes a new one; one held by its task's entry alone is changed in
+/// place ([`ProxyChange::in_place`]).
 ///
 /// A new process enters `pid_ns_for_children`; one made without CLONE_VM enters `time_ns_for_children`
 /// too, while threads and vfork children keep their parent's time vns (kernel/nsproxy.c
