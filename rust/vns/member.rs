@@ -223,11 +223,12 @@ impl Member {
         let mut ns = self.ns.lock();
         // Cannot fail: only the task takes references on its proxies, and it checked before that it held
         // the only other one on its own (and dropped that) and that only its proxy held the child's to
-        // keep. Were it to, nothing changes, the capabilities included.
-        let Some(true) = ns.proxy.get_mut().map(|proxy| change.apply(proxy)) else {
-            kernel::pr_warn_once!("a shared proxy was to be changed in place: left as it was\n");
+        // keep. Were it to, that is a bug of this module (`WARN_ON`), and nothing changes, the
+        // capabilities included.
+        let applied = ns.proxy.get_mut().is_some_and(|proxy| change.apply(proxy));
+        if kernel::warn_on!(!applied) {
             return;
-        };
+        }
         ns.caps = caps;
         if let Some(uc) = ucounts {
             _old_ucounts = ns.ucounts.replace(uc);

@@ -12,9 +12,14 @@
  *
  * The exec tests re-execute this binary in the helper mode of vns_exec.h (VNS_OPS_HELPER).
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "vns_exec.h"
@@ -278,6 +283,117 @@ TEST(exec_keeps_caps_when_euid_maps_to_root)
 	EXPECT_EQ(VNS_INFO_FULL_CAPS, post.info.flags & VNS_INFO_FULL_CAPS);
 	EXPECT_EQ(0, post.info.uid);
 	EXPECT_EQ(0, post.info.gid);
+}
+
+/*
+ * A child shares its parent's proxy. The parent's next UNSHARE then builds a new proxy (the child keeps
+ * the namespaces it had); the one after changes the parent's proxy in place (nobody shares it any more).
+ * Either way nr_tasks follows each task, and what a change leaves without members goes at once.
+ */
+TEST(member_shared_proxy_then_in_place)
+{
+	struct vns_info a, b, c;
+	int fd = vns_open(), p[2];
+	pid_t child;
+	char ch;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vns_unshare_map_root(fd, CLONE_NEWUTS | CLONE_NEWIPC));
+	ASSERT_EQ(0, vns_get_info(fd, &a));
+	ASSERT_EQ(0, pipe(p));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		close(p[1]);
+		while (read(p[0], &ch, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	ASSERT_EQ(0, vns_unshare(fd, CLONE_NEWUTS, NULL));
+	ASSERT_EQ(0, vns_get_info(fd, &b));
+	EXPECT_EQ(1, nr_tasks_of(fd, a.ns_id[VNS_KIND_UTS]));
+	EXPECT_EQ(1, nr_tasks_of(fd, b.ns_id[VNS_KIND_UTS]));
+	EXPECT_EQ(2, nr_tasks_of(fd, a.ns_id[VNS_KIND_IPC]));
+	ASSERT_EQ(0, vns_unshare(fd, CLONE_NEWUTS | CLONE_NEWIPC, NULL));
+	ASSERT_EQ(0, vns_get_info(fd, &c));
+	EXPECT_FALSE(listed(fd, b.ns_id[VNS_KIND_UTS]));
+	EXPECT_EQ(1, nr_tasks_of(fd, c.ns_id[VNS_KIND_UTS]));
+	EXPECT_EQ(1, nr_tasks_of(fd, c.ns_id[VNS_KIND_IPC]));
+	EXPECT_EQ(1, nr_tasks_of(fd, a.ns_id[VNS_KIND_IPC]));
+	EXPECT_EQ(1, nr_tasks_of(fd, a.ns_id[VNS_KIND_UTS]));
+	close(p[1]);
+	ASSERT_EQ(child, waitpid(child, NULL, 0));
+	EXPECT_FALSE(listed(fd, a.ns_id[VNS_KIND_UTS]));
+	EXPECT_FALSE(listed(fd, a.ns_id[VNS_KIND_IPC]));
+	EXPECT_EQ(1, nr_tasks_of(fd, c.ns_id[VNS_KIND_IPC]));
+}
+
+static int task_info(int fd, pid_t pid, struct vns_task_info *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	return ioctl(fd, VNS_IOC_GET_TASK_INFO, t) ? -errno : 0;
+}
+
+/*
+ * A task changes its proxy in place, over and over, while another reads its namespaces and joins them:
+ * every read is one of the task's namespaces, in the order it had them (ids only grow). A reader that took
+ * a reference on the task's proxy would break the in-place change, which WARNs (the harness reports it).
+ */
+TEST(member_read_and_joined_while_changing_in_place)
+{
+	struct vns_setns_task join = { .flags = CLONE_NEWUSER | CLONE_NEWUTS };
+	int fd = vns_open(), p[2], q[2], reads = 0, joins = 0;
+	struct vns_task_info t;
+	uint64_t last = 0;
+	bool done = false;
+	pid_t child;
+	char ch;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(q));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		close(p[1]);
+		close(q[0]);
+		if (vns_unshare_map_root(fd, CLONE_NEWUTS) || write(q[1], "r", 1) != 1)
+			_exit(1);
+		for (int i = 0; i < 1000; i++)
+			if (vns_unshare(fd, CLONE_NEWUTS, NULL))
+				_exit(2);
+		if (write(q[1], "d", 1) != 1)
+			_exit(3);
+		/* Stays, in its last namespaces, until the reader is done. */
+		while (read(p[0], &ch, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	close(q[1]);
+	ASSERT_EQ(1, read(q[0], &ch, 1));
+	ASSERT_EQ(0, fcntl(q[0], F_SETFL, O_NONBLOCK));
+	join.pid = child;
+	while (!done && reads < 100000) {
+		/* Once the task says it is done, one more read sees its last namespace. */
+		done = read(q[0], &ch, 1) == 1;
+		ASSERT_EQ(0, task_info(fd, child, &t));
+		reads++;
+		EXPECT_LE(last, t.ns_id[VNS_KIND_UTS]);
+		last = t.ns_id[VNS_KIND_UTS];
+		if (reads % 8 == 0) {
+			/* Joins the task's user vns (the first time) and its uts vns of the moment. */
+			EXPECT_EQ(0, ioctl(fd, VNS_IOC_SETNS_TASK, &join) ? -errno : 0);
+			joins++;
+		}
+	}
+	EXPECT_TRUE(done);
+	close(p[1]);
+	ASSERT_EQ(child, waitpid(child, NULL, 0));
+	TH_LOG("%d reads, %d joins", reads, joins);
+	EXPECT_LT(0, joins);
 }
 
 TEST_HARNESS_MAIN
