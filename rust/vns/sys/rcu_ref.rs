@@ -93,10 +93,10 @@ impl<T: RcuObject> RcuRef<T> {
     pub(crate) fn new_in(reserve: RcuReserve<T>, key: T::Key, data: impl PinInit<T>) -> Self {
         let mut slot = reserve.slot;
         let node = slot.as_mut_ptr();
-        // SAFETY: `node` points to the uninitialised memory of one `RcuNode<T>`, owned by `slot`: each
-        // field is written once, through raw pointers. `data` is initialised where it stays: the node is
-        // leaked below and never moved again (it is freed only by `release`). `ManuallyDrop<T>` is
-        // `repr(transparent)`, so its address is that of a `T`.
+        // `data` is initialised where it stays: the node is leaked below and never moved again (it is
+        // freed only by `release`).
+        // SAFETY: `node` is the uninitialised memory of one `RcuNode<T>`, owned by `slot`: each field is
+        // written once, through raw pointers; `ManuallyDrop<T>` is `repr(transparent)` (a `T`'s address).
         unsafe {
             ptr::addr_of_mut!((*node).rcu).write(Opaque::uninit());
             ptr::addr_of_mut!((*node).next).write(Atomic::new(ptr::null_mut()));
@@ -159,10 +159,10 @@ impl<T: RcuObject> RcuRef<T> {
         if n.refs.load(Acquire) != 1 || !n.table.load(Relaxed).is_null() {
             return None;
         }
-        // SAFETY: `ptr` is live (type invariant). This is the only reference (the count is one, and it
-        // pairs with the other holders' fully ordered decrements), the node is in no table a lookup
-        // could take another from, and `&mut self` keeps this one from being cloned meanwhile: the
-        // object is ours alone for the borrow.
+        // The count of one pairs with the other holders' fully ordered decrements; in no table, no lookup
+        // can take another reference; `&mut self` keeps this one from being cloned meanwhile.
+        // SAFETY: `ptr` is live (type invariant) and this is its only reference, as above: the object is
+        // ours alone for the borrow.
         let data = unsafe { &mut (*self.ptr.as_ptr()).data };
         Some(&mut **data)
     }
@@ -223,11 +223,10 @@ impl<T: RcuObject> RcuRef<T> {
         }
         // SAFETY: `data` is initialised and dropped exactly once, here (type invariant).
         unsafe { ManuallyDrop::drop(&mut n.data) };
-        // SAFETY: `rcu` is the node's own head, unused until now and the first field of the
-        // `#[repr(C)]` node, so its address is the node's; the node is a `kmalloc` block (`KBox`'s
-        // allocator) whose other fields need no drop. `kvfree_call_rcu` (`kfree_rcu()`) frees it after a
-        // grace period, so RCU readers still walking the old link are safe; it calls no code of this
-        // module, so unloading does not wait for it.
+        // `kvfree_call_rcu` (`kfree_rcu()`) frees the node after a grace period, so RCU readers still
+        // walking the old link are safe; it calls no code of this module, so unloading waits for none.
+        // SAFETY: `rcu`, the node's own head (unused until now), is the first field of the `#[repr(C)]`
+        // node; the node is a `kmalloc` block (`KBox`) whose other fields need no drop.
         unsafe { bindings::kvfree_call_rcu(n.rcu.get().cast(), raw.cast()) };
     }
 }
